@@ -1,0 +1,3 @@
+from lpsync.cli import main
+
+main()

@@ -1,0 +1,132 @@
+"""Per-repo configuration, read from the spec repo's root.
+
+Real spec repos have no pyproject.toml, so ``[lpsync]`` in setup.cfg or tox.ini works
+too. The first file that has an lpsync section wins, in the order of CONFIG_SOURCES.
+"""
+
+from __future__ import annotations
+
+import configparser
+import string
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from lpsync.errors import ConfigError
+from lpsync.names import is_valid_name
+
+# (file name, section) in the order they are looked up.
+CONFIG_SOURCES: tuple[tuple[str, str], ...] = (
+    ("pyproject.toml", "tool.lpsync"),
+    ("setup.cfg", "lpsync"),
+    ("tox.ini", "lpsync"),
+)
+
+LAYOUT_FIELDS = {"series", "name", "project"}
+BRANCH_FIELDS = {"name", "project"}
+
+
+@dataclass(frozen=True)
+class Config:
+    project: str | None = None
+    specs_dir: str = "specs"
+    layout: str = "{series}/{name}.rst"
+    template: str | None = None
+    branch: str = "bp/{name}"
+    source: str | None = None  # "setup.cfg [lpsync]", for messages
+
+
+KEYS = ("project", "specs_dir", "layout", "template", "branch")
+
+
+def load_config(repo_root: Path) -> Config:
+    """Read the lpsync section of the repo's config; defaults when there is none."""
+    for filename, section in CONFIG_SOURCES:
+        path = repo_root / filename
+        if not path.is_file():
+            continue
+        values = _read_section(path, section)
+        if values is not None:
+            return _validate(values, f"{filename} [{section}]")
+    return Config()
+
+
+def _read_section(path: Path, section: str) -> dict[str, object] | None:
+    try:
+        if path.suffix == ".toml":
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+            node: object = data
+            for part in section.split("."):
+                if not isinstance(node, dict) or part not in node:
+                    return None
+                node = node[part]
+            if not isinstance(node, dict):
+                raise ConfigError(f"{path.name}: [{section}] must be a table")
+            return dict(node)
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(path, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path.name}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: invalid TOML: {exc}") from None
+    except configparser.Error as exc:
+        message = str(exc).splitlines()[0]
+        raise ConfigError(f"{path.name}: invalid config: {message}") from None
+    if not parser.has_section(section):
+        return None
+    return dict(parser.items(section))
+
+
+def _validate(values: dict[str, object], where: str) -> Config:
+    for key in values:
+        if key not in KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(KEYS)})")
+    clean: dict[str, str] = {}
+    for key, value in values.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: key {key!r} must be a non-empty string")
+        clean[key] = value.strip()
+
+    project = clean.get("project")
+    if project is not None and not is_valid_name(project):
+        raise ConfigError(f"{where}: key 'project': {project!r} is not a valid Launchpad name")
+    for key in ("specs_dir", "template"):
+        if key in clean:
+            _check_relative(clean[key], key, where)
+    layout = clean.get("layout", Config.layout)
+    _check_format(layout, "layout", LAYOUT_FIELDS, where)
+    if not layout.endswith(".rst") or "{name}" not in layout:
+        raise ConfigError(
+            f"{where}: key 'layout': {layout!r} must contain {{name}} and end in .rst"
+        )
+    _check_relative(layout, "layout", where)
+    branch = clean.get("branch", Config.branch)
+    _check_format(branch, "branch", BRANCH_FIELDS, where)
+    return Config(
+        project=project,
+        specs_dir=clean.get("specs_dir", Config.specs_dir),
+        layout=layout,
+        template=clean.get("template"),
+        branch=branch,
+        source=where,
+    )
+
+
+def _check_relative(value: str, key: str, where: str) -> None:
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts or "\\" in value:
+        raise ConfigError(f"{where}: key {key!r}: {value!r} must be a path inside the repo")
+
+
+def _check_format(value: str, key: str, allowed: set[str], where: str) -> None:
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+    except ValueError as exc:
+        raise ConfigError(f"{where}: key {key!r}: {value!r}: {exc}") from None
+    unknown = fields - allowed
+    if unknown:
+        raise ConfigError(
+            f"{where}: key {key!r}: unknown placeholder {{{sorted(unknown)[0]}}} "
+            f"(allowed: {', '.join('{' + f + '}' for f in sorted(allowed))})"
+        )

@@ -1,0 +1,163 @@
+"""The git side of lpsync: preconditions, branches and commits.
+
+Reads go through GitPython; every change goes through the git porcelain
+(``repo.git.<command>``) so the user's hooks (Gerrit's commit-msg adds the Change-Id)
+and signing config apply, which GitPython's own ``index.commit`` would skip.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from lpsync.errors import GitError
+
+# Set by git when it runs a hook; inherited by a nested git they would point it at
+# the outer repository (pre-commit's no_git_env has the same list).
+_LEAKY_GIT_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX")
+
+IN_PROGRESS_MARKERS = {
+    "MERGE_HEAD": "a merge",
+    "rebase-merge": "a rebase",
+    "rebase-apply": "a rebase or am",
+    "CHERRY_PICK_HEAD": "a cherry-pick",
+    "REVERT_HEAD": "a revert",
+    "BISECT_LOG": "a bisect",
+}
+
+
+def _first_line(exc: Exception) -> str:
+    stderr = getattr(exc, "stderr", "") or ""
+    lines = [ln.strip() for ln in str(stderr).splitlines() if ln.strip()]
+    # GitPython prefixes stderr with "stderr: '"; keep git's own words.
+    text = lines[-1] if lines else str(exc).splitlines()[0]
+    return text.removeprefix("stderr: ").strip("'\" ")
+
+
+class GitRepo:
+    """A working tree lpsync may change, with enough state to put it back."""
+
+    def __init__(self, path: Path) -> None:
+        import git  # lazy: keeps `lpsync --help` fast
+
+        self._git_errors = (git.GitCommandError, git.InvalidGitRepositoryError, git.NoSuchPathError)
+        env = {k: v for k, v in os.environ.items() if k not in _LEAKY_GIT_ENV}
+        try:
+            self.repo = git.Repo(path, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise GitError(f"{path}: not inside a git repository") from None
+        if self.repo.bare:
+            raise GitError(f"{path}: is a bare git repository")
+        self.repo.git.update_environment(**env)
+        for key in _LEAKY_GIT_ENV:
+            self.repo.git.update_environment(**{key: None})
+        self.root = Path(self.repo.working_tree_dir).resolve()
+
+    def run(self, *args: str) -> str:
+        try:
+            return self.repo.git.execute(["git", *args])
+        except self._git_errors as exc:
+            raise GitError(f"git {args[0]}: {_first_line(exc)}") from None
+
+    # -- state -------------------------------------------------------------------
+
+    def current_branch(self) -> str | None:
+        """The checked-out branch, or None when HEAD is detached."""
+        out = self.run("symbolic-ref", "--quiet", "--short", "HEAD") if not self._detached() else ""
+        return out or None
+
+    def _detached(self) -> bool:
+        return self.repo.head.is_detached
+
+    def head_commit(self) -> str | None:
+        try:
+            return self.repo.head.commit.hexsha
+        except ValueError:  # unborn branch: no commit yet
+            return None
+
+    def branch_exists(self, name: str) -> bool:
+        return name in {h.name for h in self.repo.heads}
+
+    def check_branch_name(self, name: str) -> None:
+        try:
+            self.repo.git.check_ref_format("--branch", name)
+        except self._git_errors:
+            raise GitError(f"{name!r} is not a valid git branch name") from None
+
+    def operation_in_progress(self) -> str | None:
+        git_dir = Path(self.repo.git_dir)
+        for marker, what in IN_PROGRESS_MARKERS.items():
+            if (git_dir / marker).exists():
+                return what
+        return None
+
+    def staged_paths(self) -> list[str]:
+        out = self.run("diff", "--cached", "--name-only", "--no-ext-diff", "-z")
+        return [p for p in out.split("\0") if p]
+
+    def path_status(self, path: Path) -> str:
+        """Porcelain status of one path: '' when clean, '??' untracked, else the XY code."""
+        rel = self.relative(path)
+        out = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", rel)
+        return out[:2].strip() if out else ""
+
+    def unmerged_paths(self) -> list[str]:
+        out = self.run("diff", "--name-only", "--diff-filter=U", "-z")
+        return [p for p in out.split("\0") if p]
+
+    def relative(self, path: Path) -> str:
+        return Path(os.path.abspath(path)).relative_to(self.root).as_posix()
+
+    def show(self, rev: str, path: Path) -> str | None:
+        """A file's text at a revision, None when it is not there."""
+        try:
+            return self.repo.git.show(f"{rev}:{self.relative(path)}", strip_newline_in_stdout=False)
+        except self._git_errors:
+            return None
+
+    def last_commit_time(self, path: Path) -> int:
+        out = self.run("log", "-1", "--format=%ct", "--", self.relative(path))
+        return int(out) if out.strip().isdigit() else 0
+
+    # -- changes -----------------------------------------------------------------
+
+    def switch(self, branch: str, create: bool = False) -> None:
+        args = ["switch", "--quiet"]
+        if create:
+            args.append("--create")
+        self.run(*args, branch)
+
+    def detach_to(self, commit: str) -> None:
+        self.run("switch", "--quiet", "--detach", commit)
+
+    def delete_branch(self, branch: str) -> None:
+        self.run("branch", "--quiet", "-D", branch)
+
+    def commit_path(self, path: Path, message: str) -> str:
+        """Commit exactly one path with git's porcelain; returns the new commit id."""
+        rel = self.relative(path)
+        with _message_file(message) as msg:
+            self.run("add", "--", rel)
+            self.run("commit", "--quiet", "--file", str(msg), "--", rel)
+        return self.run("rev-parse", "HEAD")
+
+    def unstage(self, path: Path) -> None:
+        rel = self.relative(path)
+        if self.head_commit() is None:
+            self.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", rel)
+        else:
+            self.run("reset", "--quiet", "--", rel)
+
+
+@contextmanager
+def _message_file(message: str) -> Iterator[Path]:
+    fd, name = tempfile.mkstemp(prefix="lpsync-msg-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(message)
+        yield Path(name)
+    finally:
+        os.unlink(name)

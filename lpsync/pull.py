@@ -1,0 +1,360 @@
+"""``lpsync pull``: bring one blueprint into its spec file, committed on its own branch.
+
+The order of work keeps every failure harmless: all checks and Launchpad reads come
+first, the change is computed against the branch it will land on (read through git
+objects, so a no-op never switches branches), and only then is anything written. Once
+the tree is touched, any failure rolls back the file, the index, HEAD and a branch
+lpsync created.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lpsync import specdoc
+from lpsync.config import Config, load_config
+from lpsync.errors import GitError, LpsyncError, NotFoundError, SpecError, UsageError
+from lpsync.fileio import write_atomic
+from lpsync.names import BlueprintRef, blueprint_url, is_valid_name, parse_ref
+from lpsync.spectree import RevTree, SpecTree, WorkTree
+
+if TYPE_CHECKING:
+    from lpsync.gitrepo import GitRepo
+    from lpsync.launchpad import Blueprint, LaunchpadSession
+
+
+@dataclass(frozen=True)
+class PullOptions:
+    release: str | None = None
+    branch: str | None = None
+    commit: bool = True
+    dry_run: bool = False
+
+
+@dataclass
+class PullResult:
+    blueprint: Blueprint
+    path: str  # relative to the repo root
+    action: str  # "created", "updated" or "up to date"
+    diff: str
+    actions: list[str] = field(default_factory=list)  # git steps taken, or planned on dry run
+    branch: str | None = None
+    commit: str | None = None
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.action != "up to date"
+
+
+def pull(
+    repo_dir: Path,
+    ref: str,
+    launchpad_factory: Callable[[], LaunchpadSession],
+    options: PullOptions = PullOptions(),
+) -> PullResult:
+    """Pull blueprint REF into the spec repo at ``repo_dir``.
+
+    ``launchpad_factory`` opens the Launchpad session lazily, so a bad name or a
+    refused repo state costs no network round trip."""
+    git = _open_git(repo_dir, options)
+    root = git.root if git else Path(repo_dir).resolve()
+    config = load_config(root)
+    bp_ref = parse_ref(ref, config.project)
+    branch = options.branch or config.branch.format(name=bp_ref.name, project=bp_ref.project)
+
+    if git and options.commit and not options.dry_run:
+        git.check_branch_name(branch)
+        _refuse_repo_state(git)
+
+    launchpad = launchpad_factory()
+    blueprint = launchpad.get_blueprint(bp_ref.project, bp_ref.name)
+    if blueprint is None:
+        raise NotFoundError(f"blueprint {bp_ref.project}/{bp_ref.name} does not exist on Launchpad")
+
+    committing = git is not None and options.commit
+    on_branch = committing and git.current_branch() == branch
+    tree: SpecTree = WorkTree(root)
+    if committing and not on_branch and git.branch_exists(branch):
+        tree = RevTree(root, git.repo, branch)
+
+    path = _find_spec(tree, config, bp_ref, blueprint, options.release)
+    old = tree.read(path) if path else None
+    if path is None:
+        path = _scaffold_path(root, config, blueprint, options.release, launchpad)
+    template = _template_text(root, config)
+    values = specdoc.BlueprintValues(
+        title=blueprint.title,
+        url=blueprint_url(blueprint.project, blueprint.name),
+        assignee=blueprint.assignee,
+        milestone=blueprint.milestone,
+    )
+    rel = path.relative_to(root).as_posix()
+    if old is None:
+        new = specdoc.scaffold(template, values)
+        action = "created"
+    else:
+        new = specdoc.update_text(old, values, template=template, path=rel)
+        action = "updated"
+    result = PullResult(blueprint, rel, action, _diff(old, new, rel), dry_run=options.dry_run)
+    if new == old:
+        result.action = "up to date"
+        return result
+
+    if committing and not options.dry_run:
+        _refuse_dirty_spec(git, path)
+    if options.dry_run:
+        result.actions = _planned(git, committing, on_branch, branch, rel, action)
+        return result
+    if not committing:
+        write_atomic(path, new)
+        result.actions = [f"wrote {rel}"]
+        return result
+    _commit(git, path, old, new, branch, on_branch, blueprint, action, result)
+    return result
+
+
+def _open_git(repo_dir: Path, options: PullOptions) -> GitRepo | None:
+    from lpsync.gitrepo import GitRepo
+
+    try:
+        return GitRepo(Path(repo_dir))
+    except GitError:
+        if options.commit and not options.dry_run:
+            raise
+        return None  # --no-commit and --dry-run work on a plain directory
+
+
+def _refuse_repo_state(git: GitRepo) -> None:
+    operation = git.operation_in_progress()
+    if operation:
+        raise GitError(f"{git.root}: {operation} is in progress; finish or abort it first")
+    unmerged = git.unmerged_paths()
+    if unmerged:
+        raise GitError(f"{unmerged[0]}: unmerged path; resolve the conflict first")
+    staged = git.staged_paths()
+    if staged:
+        raise GitError(
+            f"the index holds staged changes ({staged[0]}"
+            f"{f' and {len(staged) - 1} more' if len(staged) > 1 else ''}); "
+            "commit or unstage them first"
+        )
+
+
+def _refuse_dirty_spec(git: GitRepo, path: Path) -> None:
+    status = git.path_status(path)
+    if status == "??":
+        raise GitError(f"{git.relative(path)}: untracked file in the way; commit or move it first")
+    if status:
+        raise GitError(
+            f"{git.relative(path)}: has uncommitted changes; commit or stash them first "
+            "(or use --no-commit)"
+        )
+
+
+def _find_spec(
+    tree: SpecTree,
+    config: Config,
+    bp_ref: BlueprintRef,
+    blueprint: Blueprint,
+    release: str | None,
+) -> Path | None:
+    """The spec that links this blueprint, else one named after it."""
+    projects = {bp_ref.project, blueprint.project}
+    specs_root = tree.root / config.specs_dir
+    linked: list[Path] = []
+    named: list[Path] = []
+    for path in tree.files(config.specs_dir):
+        if not specdoc.is_spec_file(path, specs_root):
+            continue
+        if path.stem == blueprint.name:
+            named.append(path)
+        try:
+            text = tree.read(path)
+        except SpecError:
+            continue  # an unreadable spec elsewhere is not this pull's business
+        if not text or blueprint.name not in text:
+            continue  # cheap filter: a link must spell the name
+        fields = specdoc.read_fields(text, path)
+        if any(
+            link.ref.name == blueprint.name and link.ref.project in projects
+            for link in fields.links
+        ):
+            linked.append(path)
+    candidates = linked or named
+    if not candidates:
+        return None
+    return _newest(candidates, release)
+
+
+def _newest(candidates: list[Path], release: str | None) -> Path:
+    """Re-proposed specs are copied to each release: prefer --release, then the last path.
+
+    Release folders mix codenames and numbers, so "last" is by the folder's position in
+    the path list, which os.walk and git both give sorted; ties are rare enough."""
+    if release:
+        in_release = [p for p in candidates if release in p.parts]
+        if in_release:
+            return in_release[-1]
+    return sorted(candidates)[-1]
+
+
+def _scaffold_path(
+    root: Path,
+    config: Config,
+    blueprint: Blueprint,
+    release: str | None,
+    launchpad: LaunchpadSession,
+) -> Path:
+    series = release
+    if series is None and blueprint.milestone:
+        series = launchpad.milestone_series(blueprint.project, blueprint.milestone)
+    if series is None:
+        raise UsageError(
+            f"blueprint {blueprint.name} has no target milestone to take the series from; "
+            "pass --release SERIES"
+        )
+    if not is_valid_name(series):
+        raise UsageError(f"release {series!r} is not a valid series name")
+    rel = config.layout.format(series=series, name=blueprint.name, project=blueprint.project)
+    path = (root / config.specs_dir / rel).resolve()
+    if not path.is_relative_to(root):
+        raise UsageError(f"layout {config.layout!r} puts the spec outside the repo: {path}")
+    return path
+
+
+def _template_text(root: Path, config: Config) -> str:
+    path = specdoc.find_template(root, config.specs_dir, config.template)
+    if path is None:
+        return specdoc.default_template()
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(path, f"cannot read template: {exc}") from None
+
+
+def _diff(old: str | None, new: str, rel: str) -> str:
+    before = old.splitlines(keepends=True) if old is not None else []
+    fromfile = f"a/{rel}" if old is not None else "/dev/null"
+    lines = difflib.unified_diff(before, new.splitlines(keepends=True), fromfile, f"b/{rel}")
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
+
+
+def commit_message(blueprint: Blueprint, action: str) -> str:
+    verb = "Add" if action == "created" else "Update"
+    return (
+        f"{verb} spec for blueprint {blueprint.name}\n\n"
+        f"{blueprint.title}\n\n"
+        f"Implements: blueprint {blueprint.name}\n"
+    )
+
+
+def _planned(
+    git: GitRepo | None, committing: bool, on_branch: bool, branch: str, rel: str, action: str
+) -> list[str]:
+    verb = "create" if action == "created" else "update"
+    if not committing:
+        return [f"would {verb} {rel}"]
+    steps = []
+    if not on_branch:
+        how = "switch to" if git and git.branch_exists(branch) else "create branch"
+        steps.append(f"would {how} {branch}")
+    steps.append(f"would {verb} {rel}")
+    steps.append(f"would commit {rel} on {branch}")
+    return steps
+
+
+def _commit(
+    git: GitRepo,
+    path: Path,
+    old: str | None,
+    new: str,
+    branch: str,
+    on_branch: bool,
+    blueprint: Blueprint,
+    action: str,
+    result: PullResult,
+) -> None:
+    """Switch, write, commit; on any failure put everything back as it was."""
+    start_branch = git.current_branch()
+    start_commit = git.head_commit()
+    created_branch = False
+    created_dirs: list[Path] = []
+    written = False
+    try:
+        if not on_branch:
+            created_branch = not git.branch_exists(branch)
+            git.switch(branch, create=created_branch)
+            result.actions.append(f"{'created' if created_branch else 'switched to'} {branch}")
+            current = WorkTree(git.root).read(path)
+            if current != old:  # the tree moved under us between reading and switching
+                raise GitError(f"{git.relative(path)}: changed on {branch} while pulling")
+        created_dirs = _missing_dirs(path.parent, git.root)
+        write_atomic(path, new)
+        written = True
+        result.commit = git.commit_path(path, commit_message(blueprint, action))
+        result.branch = branch
+        result.actions.append(f"committed {result.path} on {branch}")
+    except (LpsyncError, OSError) as exc:
+        _rollback(
+            git,
+            path,
+            old,
+            written,
+            created_dirs,
+            start_branch,
+            start_commit,
+            branch if created_branch else None,
+            on_branch,
+        )
+        if isinstance(exc, LpsyncError):
+            raise
+        raise GitError(f"{git.relative(path)}: {exc}") from None
+
+
+def _missing_dirs(directory: Path, root: Path) -> list[Path]:
+    missing = []
+    while directory != root and not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    return missing
+
+
+def _rollback(
+    git: GitRepo,
+    path: Path,
+    old: str | None,
+    written: bool,
+    created_dirs: list[Path],
+    start_branch: str | None,
+    start_commit: str | None,
+    created_branch: str | None,
+    was_on_branch: bool,
+) -> None:
+    # Best effort, in reverse order; a failure here must not hide the original error.
+    steps: list[Callable[[], object]] = []
+    if written:
+        steps.append(lambda: git.unstage(path))
+        if old is None:
+            steps.append(lambda: path.unlink(missing_ok=True))
+        else:
+            steps.append(lambda: write_atomic(path, old))
+        steps.extend((lambda d=d: d.rmdir()) for d in created_dirs)
+    if not was_on_branch:
+        if start_branch:
+            steps.append(lambda: git.switch(start_branch))
+        elif start_commit:
+            steps.append(lambda: git.detach_to(start_commit))
+    if created_branch:
+        steps.append(lambda: git.delete_branch(created_branch))
+    for step in steps:
+        with contextlib.suppress(LpsyncError, OSError):
+            step()

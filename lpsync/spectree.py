@@ -1,0 +1,82 @@
+"""Where spec files are read from: the working tree, or a branch that is not checked out.
+
+``pull`` computes its change against the branch it will commit on; reading that
+branch through git objects means a no-op pull never switches branches at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from lpsync.errors import SpecError
+
+SYMLINK_MODE = 0o120000
+
+
+class SpecTree(Protocol):
+    root: Path
+
+    def files(self, specs_dir: str) -> Iterator[Path]:
+        """Regular ``.rst`` files below specs_dir (symlinks are not followed)."""
+
+    def read(self, path: Path) -> str | None:
+        """The file's text with its newlines as stored, or None when absent."""
+
+
+class WorkTree:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def files(self, specs_dir: str) -> Iterator[Path]:
+        base = self.root / specs_dir
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                path = Path(dirpath, name)
+                if name.endswith(".rst") and not path.is_symlink():
+                    yield path
+
+    def read(self, path: Path) -> str | None:
+        try:
+            with open(path, encoding="utf-8", newline="") as fh:
+                return fh.read()
+        except FileNotFoundError:
+            return None
+        except UnicodeDecodeError as exc:
+            raise SpecError(path, f"not UTF-8 text (byte {exc.start})") from None
+        except OSError as exc:
+            raise SpecError(path, f"cannot read: {exc.strerror}") from None
+
+
+class RevTree:
+    """The tree of a git revision, read through GitPython's object database."""
+
+    def __init__(self, root: Path, repo: object, rev: str) -> None:
+        self.root = root
+        self._tree = repo.commit(rev).tree  # type: ignore[attr-defined]
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def files(self, specs_dir: str) -> Iterator[Path]:
+        try:
+            base = self._tree / specs_dir
+        except KeyError:
+            return
+        for item in base.traverse():
+            if item.type == "blob" and item.mode != SYMLINK_MODE and item.path.endswith(".rst"):
+                yield self.root / item.path
+
+    def read(self, path: Path) -> str | None:
+        try:
+            blob = self._tree / self._rel(path)
+        except KeyError:
+            return None
+        # Decoded without newline translation, like WorkTree.read.
+        try:
+            return blob.data_stream.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SpecError(path, f"not UTF-8 text (byte {exc.start})") from None
