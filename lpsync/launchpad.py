@@ -1,0 +1,472 @@
+"""The one module that talks to Launchpad.
+
+Anonymous, read-only, always the ``devel`` web service (blueprint fields exist only
+there). launchpadlib is imported lazily so ``lpsync --help`` never loads it.
+
+Request costs (cold cache; see ``tests/test_launchpad.py``):
+
+* ``open_launchpad``: 2 (WADL + service-root JSON).
+* ``get_blueprint`` on a project: 1 (``getSpecification`` on a lazy project). On a
+  project group: 1 (the ``getSpecification`` that answers 400, remembered per session)
+  + ceil(total / 300) pages of the group's ``all_specifications``.
+* ``get_blueprints``: the first listing page (``ws.size=300``), then whichever is
+  cheaper: the remaining pages (fetched concurrently) or one ``getSpecification`` per
+  still-missing name. At most ceil(total / 300) for a listing, never more than
+  ceil(total / 75).
+* ``display_name``: 1 per distinct person (memoised). ``milestone_series``: 1.
+
+Pages and people are read as JSON through the client's own HTTP class (one connection
+per thread, since httplib2.Http is not thread-safe); no launchpadlib ``Entry`` is built
+for them (~1.4 ms each).
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import os
+import socket
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit
+
+from lpsync.errors import LaunchpadError, LpsyncError, NotFoundError, UsageError
+from lpsync.names import blueprint_url, check_name
+
+__all__ = [
+    "Blueprint",
+    "LaunchpadSession",
+    "default_cache_dir",
+    "open_launchpad",
+    "resolve_service_root",
+]
+
+CONSUMER = "lpsync"
+VERSION = "devel"
+SERVICE_ROOTS = {
+    "production": "https://api.launchpad.net/",
+    "staging": "https://api.staging.launchpad.net/",
+    "qastaging": "https://api.qastaging.launchpad.net/",
+}
+BATCH_SIZE = 300  # what we ask for; the server may answer with smaller pages
+MAX_WORKERS = 8
+_RETRY_STATUSES = (502, 503)
+_RETRY_SLEEPS = (1.0, 2.0)  # the raw JSON path retries briefly; launchpadlib does its own
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    project: str  # the project that owns it (from target_link), never the group
+    name: str
+    title: str
+    web_link: str
+    assignee: str | None  # Launchpad id from assignee_link
+    milestone: str | None  # milestone name from milestone_link
+    milestone_link: str | None
+    definition_status: str
+    implementation_status: str
+    lifecycle_status: str
+
+    @classmethod
+    def from_json(cls, rep: dict[str, Any]) -> Blueprint:
+        """Build from a ``specification-full`` JSON object, with no extra request."""
+        project = _last_segment(rep.get("target_link")) or ""
+        name = rep["name"]
+        milestone_link = rep.get("milestone_link")
+        assignee = _last_segment(rep.get("assignee_link"))
+        return cls(
+            project=project,
+            name=name,
+            title=rep.get("title") or "",
+            web_link=rep.get("web_link") or blueprint_url(project, name),
+            assignee=assignee[1:] if assignee and assignee.startswith("~") else assignee,
+            milestone=_last_segment(milestone_link),
+            milestone_link=milestone_link,
+            definition_status=rep.get("definition_status") or "",
+            implementation_status=rep.get("implementation_status") or "",
+            lifecycle_status=rep.get("lifecycle_status") or "",
+        )
+
+
+def _last_segment(link: str | None) -> str | None:
+    if not link or link.startswith("tag:"):  # missing, or redacted by Launchpad
+        return None
+    return link.rstrip("/").rsplit("/", 1)[-1] or None
+
+
+# -- service root, cache dir ----------------------------------------------------------
+
+
+def resolve_service_root(service_root: str) -> str:
+    """``production`` / ``staging`` / ``qastaging`` or an http(s) URL, returned as a URL
+    with a trailing slash and no version segment (a trailing ``devel``, ``1.0`` or
+    ``beta`` is stripped: launchpadlib adds the version itself)."""
+    text = service_root.strip()
+    if text in SERVICE_ROOTS:
+        return SERVICE_ROOTS[text]
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(
+            f"service root {service_root!r} is not production, staging, qastaging, "
+            "an http(s) URL or a stand-in data directory"
+        )
+    if parts.query or parts.fragment:
+        raise UsageError(f"service root {service_root!r} must not have a query or fragment")
+    segments = [s for s in parts.path.split("/") if s]
+    if segments and segments[-1] in ("devel", "1.0", "beta"):
+        segments.pop()
+    path = "/" + "".join(f"{s}/" for s in segments)
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/lpsync``, else ``~/.cache/lpsync``, else a temp dir (no $HOME)."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "lpsync"
+    home = os.environ.get("HOME")
+    if home:
+        return Path(home) / ".cache" / "lpsync"
+    user = os.getuid() if hasattr(os, "getuid") else "user"
+    return Path(tempfile.gettempdir()) / f"lpsync-cache-{user}"
+
+
+# -- error translation ----------------------------------------------------------------
+
+
+def _describe(exc: BaseException, timeout: float) -> str:
+    """One line for what went wrong, never headers or bodies with secrets."""
+    from lazr.restfulclient.errors import HTTPError
+
+    if isinstance(exc, HTTPError):
+        status = getattr(exc.response, "status", "?")
+        reason = getattr(exc.response, "reason", "") or ""
+        return f"HTTP {status} {reason}".rstrip()
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return f"no answer within {timeout:g} s (timed out)"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, (ConnectionResetError, http.client.RemoteDisconnected)):
+        return "connection closed without a response"
+    if isinstance(exc, http.client.HTTPException):
+        return f"bad HTTP response ({type(exc).__name__})"
+    if isinstance(exc, json.JSONDecodeError):
+        return "the response was not valid JSON"
+    name = type(exc).__name__
+    if name == "ParseError":  # xml.etree: the WADL was not XML
+        return "the service description (WADL) was not valid XML"
+    if name == "ServerNotFoundError":
+        return "host not found"
+    text = " ".join(str(exc).split())[:200]
+    return f"{name}: {text}" if text else name
+
+
+@contextmanager
+def _translate(service_root: str, timeout: float, what: str) -> Iterator[None]:
+    """Turn any failure into one LaunchpadError naming the root and the operation."""
+    try:
+        yield
+    except LpsyncError:
+        raise
+    except Exception as exc:  # everything else becomes one clear LaunchpadError
+        raise LaunchpadError(
+            f"Launchpad {service_root}: {what}: {_describe(exc, timeout)}"
+        ) from None
+
+
+# -- the session ----------------------------------------------------------------------
+
+
+class LaunchpadSession:
+    """Read access to blueprints, people and milestones on one service root.
+
+    Methods may be called from several threads: launchpadlib calls are serialised by a
+    lock and the JSON reads use one connection per thread.
+    """
+
+    def __init__(self, lp: Any, service_root: str, timeout: float, proxy_info: Any) -> None:
+        self.lp = lp
+        self.service_root = service_root
+        self.api = f"{service_root}{VERSION}/"
+        self.timeout = timeout
+        self._proxy_info = proxy_info
+        self._lp_lock = threading.Lock()
+        self._local = threading.local()
+        self._groups: set[str] = set()  # pillars known to be project groups
+        self._people: dict[str, str | None] = {}
+        self._people_locks: dict[str, threading.Lock] = {}
+        self._people_lock = threading.Lock()
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def _errors(self, what: str) -> Any:
+        return _translate(self.service_root, self.timeout, what)
+
+    def _http(self) -> Any:
+        conn = getattr(self._local, "http", None)
+        if conn is None:
+            # The client's own HTTP class (OAuth-signed like every launchpadlib request),
+            # one per thread, without the on-disk cache (not thread-safe).
+            conn = self.lp.httpFactory(self.lp.credentials, None, self.timeout, self._proxy_info)
+            self._local.http = conn
+        return conn
+
+    def _get_json(self, url: str, what: str) -> Any | None:
+        """GET ``url`` as JSON; None for a 404. Raises LaunchpadError otherwise."""
+        import time
+
+        path = urlsplit(url).path
+        with self._errors(f"{what} ({path})"):
+            for attempt in range(len(_RETRY_SLEEPS) + 1):
+                response, content = self._http().request(
+                    url, "GET", headers={"Accept": "application/json", "User-Agent": CONSUMER}
+                )
+                if response.status in _RETRY_STATUSES and attempt < len(_RETRY_SLEEPS):
+                    time.sleep(_RETRY_SLEEPS[attempt])
+                    continue
+                break
+            if response.status == 404:
+                return None
+            if response.status != 200:
+                reason = getattr(response, "reason", "") or ""
+                raise LaunchpadError(
+                    f"Launchpad {self.service_root}: {what} ({path}): "
+                    f"HTTP {response.status} {reason}".rstrip()
+                )
+            return json.loads(content)
+
+    def _pillar_url(self, project: str) -> str:
+        return f"{self.api}{check_name(project, 'project')}"
+
+    def _not_found(self, project: str) -> NotFoundError:
+        return NotFoundError(
+            f"project {project!r} does not exist on Launchpad ({self.service_root})"
+        )
+
+    # -- blueprints ----------------------------------------------------------------
+
+    def get_blueprint(self, project: str, name: str) -> Blueprint | None:
+        """The blueprint ``name`` of ``project`` (or of a member of project group
+        ``project``); None if there is none. Unknown project: NotFoundError."""
+        check_name(name)
+        if project not in self._groups:
+            found = self._get_specification(project, name)
+            if found is not _GROUP:
+                return found  # type: ignore[return-value]
+            self._groups.add(project)
+        return self._list_specifications(project, {name}).get(name)
+
+    def _get_specification(self, project: str, name: str) -> Blueprint | None | object:
+        """1 request. Returns _GROUP when ``project`` turns out to be a project group."""
+        from lazr.restfulclient.errors import BadRequest, NotFound
+
+        with self._lp_lock, self._errors(f"getSpecification {project}/{name}"):
+            lazy = self.lp.projects(check_name(project, "project"))  # no request
+            try:
+                spec = lazy.getSpecification(name=name)
+            except NotFound:
+                raise self._not_found(project) from None
+            except BadRequest as exc:
+                # A project group has no getSpecification: lazr.restful answers 400.
+                if b"getSpecification" in (exc.content or b""):
+                    return _GROUP
+                raise
+            if spec is None:
+                return None
+            return Blueprint.from_json(_entry_json(spec))
+
+    def get_blueprints(self, project: str, names: Iterable[str]) -> dict[str, Blueprint | None]:
+        """Bulk look-up for audits: every name maps to its Blueprint or None."""
+        wanted = list(dict.fromkeys(check_name(n) for n in names))
+        if not wanted:
+            return {}
+        if len(wanted) == 1 and project not in self._groups:
+            return {wanted[0]: self.get_blueprint(project, wanted[0])}
+        found = self._list_specifications(project, set(wanted))
+        return {n: found.get(n) for n in wanted}
+
+    def _list_specifications(self, project: str, wanted: set[str]) -> dict[str, Blueprint]:
+        """Find ``wanted`` in the pillar's ``all_specifications``, stopping early."""
+        base = f"{self._pillar_url(project)}/all_specifications"
+        what = f"all_specifications of {project}"
+        first = self._get_json(f"{base}?{urlencode({'ws.size': BATCH_SIZE})}", what)
+        if first is None:
+            raise self._not_found(project)
+        found: dict[str, Blueprint] = {}
+        self._collect(first, wanted, found)
+        missing = wanted - set(found)
+        if not missing or "next_collection_link" not in first:
+            return found
+        total = first.get("total_size")
+        served = len(first.get("entries", [])) or 1
+        if not isinstance(total, int):
+            # No total (a total_size_link instead): follow the links one by one.
+            page = first
+            while missing and page.get("next_collection_link"):
+                page = self._get_json(page["next_collection_link"], what) or {}
+                self._collect(page, wanted, found)
+                missing = wanted - set(found)
+            return found
+        starts = list(range(served, total, served))
+        if project not in self._groups and len(missing) < len(starts):
+            # Cheaper to ask for each missing name than to read the remaining pages.
+            names = sorted(missing)
+            for name, bp in zip(
+                names, self._map(lambda n: self._spec_json(project, n), names), strict=True
+            ):
+                if bp is not None:
+                    found[name] = bp
+            return found
+
+        def page_at(start: int) -> Any:
+            query = urlencode({"ws.size": served, "ws.start": start})
+            return self._get_json(f"{base}?{query}", what)
+
+        pages = self._map(page_at, starts)
+        for page in pages:
+            self._collect(page or {}, wanted, found)
+        return found
+
+    def _spec_json(self, project: str, name: str) -> Blueprint | None:
+        query = urlencode({"name": json.dumps(name), "ws.op": "getSpecification"})
+        url = f"{self._pillar_url(project)}?{query}"
+        rep = self._get_json(url, f"getSpecification {project}/{name}")
+        return Blueprint.from_json(rep) if rep else None
+
+    @staticmethod
+    def _collect(page: dict, wanted: set[str], found: dict[str, Blueprint]) -> None:
+        for rep in page.get("entries", []):
+            name = rep.get("name")
+            if name in wanted and name not in found:  # first owner wins within a group
+                found[name] = Blueprint.from_json(rep)
+
+    def _map(self, fn: Callable[[Any], T], items: list[Any]) -> list[T]:
+        if len(items) <= 1:
+            return [fn(i) for i in items]
+        with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items))) as pool:
+            return list(pool.map(fn, items))
+
+    # -- people and milestones ---------------------------------------------------------
+
+    def display_name(self, person: str) -> str | None:
+        """The person's (or team's) display name; None if Launchpad has no such person.
+        One request per distinct person for the session's lifetime; thread-safe."""
+        check_name(person, "person")
+        with self._people_lock:
+            if person in self._people:
+                return self._people[person]
+            lock = self._people_locks.setdefault(person, threading.Lock())
+        with lock:  # a second thread asking for the same person waits for the first
+            with self._people_lock:
+                if person in self._people:
+                    return self._people[person]
+            rep = self._get_json(f"{self.api}~{person}", f"person {person}")
+            value = rep.get("display_name") if isinstance(rep, dict) else None
+            with self._people_lock:
+                self._people[person] = value
+            return value
+
+    def display_names(self, people: Iterable[str]) -> dict[str, str | None]:
+        """Display names of ``people``, fetched concurrently, each person once."""
+        unique = list(dict.fromkeys(people))
+        return dict(zip(unique, self._map(self.display_name, unique), strict=True))
+
+    def milestone_series(self, project: str, milestone: str) -> str | None:
+        """The name of the series ``milestone`` of ``project`` belongs to (1 request);
+        None if there is no such milestone."""
+        check_name(milestone, "milestone")
+        url = f"{self._pillar_url(project)}/+milestone/{milestone}"
+        rep = self._get_json(url, f"milestone {project}/{milestone}")
+        if not isinstance(rep, dict):
+            return None
+        return _last_segment(rep.get("series_target_link"))
+
+
+_GROUP = object()
+
+
+def _entry_json(entry: Any) -> dict[str, Any]:
+    """The JSON an Entry was built from: read fields by name without extra requests."""
+    names = (
+        "name",
+        "title",
+        "web_link",
+        "target_link",
+        "assignee_link",
+        "milestone_link",
+        "definition_status",
+        "implementation_status",
+        "lifecycle_status",
+    )
+    return {n: getattr(entry, n) for n in names}
+
+
+# -- opening a session ------------------------------------------------------------------
+
+
+@contextmanager
+def open_launchpad(
+    service_root: str | os.PathLike[str], cache_dir: Path | None = None, timeout: float = 30.0
+) -> Iterator[LaunchpadSession]:
+    """Log in anonymously (2 requests on a cold cache) and yield a session.
+
+    ``service_root`` may also be a directory of stand-in data: a Sandbox then serves it
+    on a loopback port for the duration of the ``with`` block.
+    """
+    service_root = os.fspath(service_root)
+    candidate = Path(service_root).expanduser()
+    if "://" not in service_root and service_root not in SERVICE_ROOTS and candidate.is_dir():
+        from lpsync.sandbox import Sandbox
+
+        with (
+            Sandbox(candidate) as sandbox,
+            open_launchpad(sandbox.service_root, cache_dir, timeout) as session,
+        ):
+            yield session
+        return
+    root = resolve_service_root(service_root)
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the cache directory {cache}: {exc.strerror}") from None
+    # Loopback never goes through a proxy; elsewhere keep launchpadlib's default (env).
+    proxy_kw: dict[str, Any] = {"proxy_info": None} if _is_loopback(root) else {}
+    with _translate(root, timeout, "logging in"):
+        from launchpadlib.launchpad import Launchpad
+
+        lp = Launchpad.login_anonymously(
+            CONSUMER,
+            service_root=root,
+            launchpadlib_dir=str(cache),
+            timeout=timeout,
+            version=VERSION,
+            **proxy_kw,
+        )
+    proxy_info = proxy_kw.get("proxy_info", _default_proxy_info())
+    yield LaunchpadSession(lp, root, timeout, proxy_info)
+
+
+def _default_proxy_info() -> Any:
+    from httplib2 import proxy_info_from_environment
+
+    return proxy_info_from_environment

@@ -1,0 +1,80 @@
+"""Fault injection and the request log of the stand-in (both thread-safe)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import NamedTuple
+
+
+class RequestRecord(NamedTuple):
+    """One request the stand-in received. ``status`` is 0 when no response was sent
+    (a ``hang`` or ``drop`` fault)."""
+
+    method: str
+    path: str  # e.g. "/devel/oslo" (no query)
+    query: str  # raw query string, "" if none
+    accept: str
+    status: int
+
+
+@dataclass
+class Fault:
+    """What to do to requests whose ``path?query`` matches ``pattern`` (``re.search``).
+
+    ``latency`` is applied first; then at most one of ``hang``, ``drop``, ``malformed``
+    or ``status`` (checked in that order). ``times`` limits how many requests it hits.
+    """
+
+    pattern: re.Pattern[str]
+    latency: float = 0.0
+    status: int | None = None
+    hang: bool = False
+    drop: bool = False
+    malformed: bool = False
+    times: int | None = None
+
+
+class FaultSet:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults.append(fault)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, target: str) -> Fault | None:
+        """The first live fault matching ``target``; uses up one of its ``times``."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.times is not None and fault.times <= 0:
+                    continue
+                if fault.pattern.search(target):
+                    if fault.times is not None:
+                        fault.times -= 1
+                    return fault
+        return None
+
+
+class RequestLog:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[RequestRecord] = []
+
+    def add(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def snapshot(self) -> list[RequestRecord]:
+        with self._lock:
+            return list(self._records)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()

@@ -1,0 +1,72 @@
+"""Config is read from the spec repo's root: pyproject.toml, setup.cfg or tox.ini."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lpsync.config import Config, load_config
+from lpsync.errors import ConfigError
+
+
+def test_defaults_when_the_repo_has_no_config(tmp_path: Path) -> None:
+    assert load_config(tmp_path) == Config()
+
+
+def test_pyproject_tool_section(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.lpsync]\nproject = "nova"\nlayout = "{series}/approved/{name}.rst"\n'
+    )
+    config = load_config(tmp_path)
+    assert config.project == "nova"
+    assert config.layout == "{series}/approved/{name}.rst"
+    assert config.branch == "bp/{name}"
+
+
+@pytest.mark.parametrize("filename", ["setup.cfg", "tox.ini"])
+def test_ini_files_real_spec_repos_have(tmp_path: Path, filename: str) -> None:
+    (tmp_path / filename).write_text("[metadata]\nname = x\n\n[lpsync]\nproject = oslo\n")
+    config = load_config(tmp_path)
+    assert config.project == "oslo"
+    assert config.source == f"{filename} [lpsync]"
+
+
+def test_pyproject_without_the_section_falls_through_to_setup_cfg(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.black]\nline-length = 79\n')
+    (tmp_path / "setup.cfg").write_text("[lpsync]\nproject = cinder\n")
+    assert load_config(tmp_path).project == "cinder"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("projekt = nova", "setup.cfg [lpsync]: unknown key 'projekt'"),
+        ("project = Nova_Specs", "key 'project': 'Nova_Specs' is not a valid Launchpad name"),
+        ("specs_dir = ../elsewhere", "key 'specs_dir': '../elsewhere' must be a path inside"),
+        ("template = /etc/passwd", "key 'template': '/etc/passwd' must be a path inside"),
+        ("layout = {release}/{name}.rst", "key 'layout': unknown placeholder {release}"),
+        ("layout = {series}/spec.rst", "must contain {name} and end in .rst"),
+        ("layout = ../{name}.rst", "must be a path inside the repo"),
+        ("branch = bp/{name", "key 'branch'"),
+        ("project =", "key 'project' must be a non-empty string"),
+    ],
+)
+def test_a_bad_key_or_value_names_the_file_and_key(tmp_path: Path, body: str, message: str) -> None:
+    (tmp_path / "setup.cfg").write_text(f"[lpsync]\n{body}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert message in str(err.value)
+    assert err.value.exit_code == 2
+
+
+def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.lpsync\nproject = 1\n")
+    with pytest.raises(ConfigError, match=r"pyproject.toml: invalid TOML"):
+        load_config(tmp_path)
+
+
+def test_non_string_toml_value(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.lpsync]\nproject = 3\n")
+    with pytest.raises(ConfigError, match=r"key 'project' must be a non-empty string"):
+        load_config(tmp_path)
