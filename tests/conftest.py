@@ -24,6 +24,9 @@ import pytest
 
 from lpsync.sandbox import RequestRecord, Sandbox, SandboxData
 
+# Real git repos in temp dirs (the git_env fixture) for every test module.
+pytest_plugins = ["gitrepos"]
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "launchpad"
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-IDENTITY = "[user]\n\tname = Spec Author\n\temail = author@example.org\n[init]\n\tdefaultBranch = master\n"
+IDENTITY = (
+    "[user]\n\tname = Spec Author\n\temail = author@example.org\n[init]\n\tdefaultBranch = master\n"
+)
 
 
 @pytest.fixture
@@ -20,7 +22,13 @@ def git_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     config.write_text(IDENTITY)
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for key in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+    for key in (
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_AUTHOR_NAME",
+        "GIT_COMMITTER_NAME",
+    ):
         monkeypatch.delenv(key, raising=False)
 
 

@@ -33,7 +33,7 @@ def test_ini_files_real_spec_repos_have(tmp_path: Path, filename: str) -> None:
 
 
 def test_pyproject_without_the_section_falls_through_to_setup_cfg(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.black]\nline-length = 79\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 79\n")
     (tmp_path / "setup.cfg").write_text("[lpsync]\nproject = cinder\n")
     assert load_config(tmp_path).project == "cinder"
 

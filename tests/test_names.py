@@ -23,7 +23,10 @@ from lpsync.names import BlueprintRef, is_valid_name, parse_blueprint_url, parse
             "https://blueprints.launchpad.net/oslo?searchtext=quiet-libraries",
             BlueprintRef("oslo", "quiet-libraries"),
         ),
-        ("oslo.messaging/remove-double-reply", BlueprintRef("oslo.messaging", "remove-double-reply")),
+        (
+            "oslo.messaging/remove-double-reply",
+            BlueprintRef("oslo.messaging", "remove-double-reply"),
+        ),
     ],
 )
 def test_parse_ref_forms(ref: str, expected: BlueprintRef) -> None:
@@ -32,8 +35,19 @@ def test_parse_ref_forms(ref: str, expected: BlueprintRef) -> None:
 
 @pytest.mark.parametrize(
     "ref",
-    ["../../etc/passwd", "Awesome", "-leading-dash", ".hidden", "nova/../x", "a/b/c", "", "x y",
-     "https://bugs.launchpad.net/nova/+bug/1", "nova/", "/abs"],
+    [
+        "../../etc/passwd",
+        "Awesome",
+        "-leading-dash",
+        ".hidden",
+        "nova/../x",
+        "a/b/c",
+        "",
+        "x y",
+        "https://bugs.launchpad.net/nova/+bug/1",
+        "nova/",
+        "/abs",
+    ],
 )
 def test_parse_ref_rejects_what_is_not_a_launchpad_name(ref: str) -> None:
     with pytest.raises(InvalidNameError) as err:

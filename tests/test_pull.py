@@ -1,0 +1,514 @@
+"""`lpsync pull` end to end: a real git repo in a temp dir, the stand-in over HTTP."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from gitrepos import git, make_repo, snapshot
+from typer.testing import CliRunner
+
+from lpsync.cli import app
+from lpsync.sandbox import Sandbox
+
+TEMPLATE = """\
+..
+  How to write a spec for this project: copy this file, name it after
+  the blueprint, e.g. https://blueprints.launchpad.net/nova/+spec/example
+  becomes example.rst.
+
+==========================
+ Title of the blueprint
+==========================
+
+https://blueprints.launchpad.net/nova/+spec/example
+
+Say what the spec is about.
+
+Problem description
+===================
+
+What is missing.
+
+Implementation
+==============
+
+Assignee(s)
+-----------
+
+Primary assignee:
+  <launchpad-id or None>
+
+Other contributors:
+  <launchpad-id or None>
+
+Milestones
+----------
+
+Target Milestone for completion:
+
+Work Items
+----------
+
+The steps.
+"""
+
+# An existing spec that has drifted from its blueprint: old title, old assignee,
+# old milestone. CRLF would hide nothing here; the byte-exact cases live in specdoc's tests.
+EXISTING = """\
+..
+  How to write a spec for this project: copy this file, name it after
+  the blueprint, e.g. https://blueprints.launchpad.net/nova/+spec/example
+  becomes example.rst.
+
+======================================
+ Hot-plug vDPA ports into live guests
+======================================
+
+https://blueprints.launchpad.net/nova/+spec/libvirt-vdpa-hotplug
+
+vDPA ports can only be attached at boot today.
+
+Problem description
+===================
+
+Operators want to add   vDPA ports later.\t
+
+Implementation
+==============
+
+Assignee(s)
+-----------
+
+Primary assignee:
+  bob-nguyen
+
+Other contributors:
+  chandra
+
+Milestones
+----------
+
+Target Milestone for completion:
+  zed-2
+
+Work Items
+----------
+
+* Attach.
+* Detach.
+"""
+
+SETUP_CFG = "[lpsync]\nproject = nova\n"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, git_env: None) -> Path:
+    return make_repo(
+        tmp_path / "nova-specs",
+        {
+            "setup.cfg": SETUP_CFG,
+            "specs/template.rst": TEMPLATE,
+            "specs/zed/libvirt-vdpa-hotplug.rst": EXISTING,
+            "README.rst": "Nova specs\n",
+        },
+    )
+
+
+@pytest.fixture
+def lpsync(runner: CliRunner, sandbox: Sandbox, tmp_path: Path) -> Callable[..., object]:
+    """Run the CLI against the stand-in with a cold cache; the log starts empty."""
+
+    def run(*args: str, timeout: float = 5.0) -> object:
+        sandbox.clear_requests()
+        return runner.invoke(
+            app,
+            [
+                "--service-root",
+                sandbox.service_root,
+                "--cache-dir",
+                str(tmp_path / f"cache-{len(list(tmp_path.iterdir()))}"),
+                "--timeout",
+                str(timeout),
+                *args,
+            ],
+        )
+
+    return run
+
+
+def _requests(sandbox: Sandbox) -> list[str]:
+    return [f"{r.path}?{r.query}" if r.query else r.path for r in sandbox.requests]
+
+
+# -- scaffolding ----------------------------------------------------------------------
+
+
+def test_scaffold_a_new_spec_from_the_repo_template_on_its_own_branch(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox
+) -> None:
+    result = lpsync("pull", "unified-limits-nova", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+
+    # The milestone antelope-1 belongs to the antelope series: that is the folder.
+    spec = repo / "specs/antelope/unified-limits-nova.rst"
+    text = spec.read_text()
+    assert "=====================================\n Use unified limits for quota in nova\n" in text
+    assert "\nhttps://blueprints.launchpad.net/nova/+spec/unified-limits-nova\n" in text
+    assert "Primary assignee:\n  bob-nguyen\n" in text
+    assert "Target Milestone for completion: antelope-1\n" in text
+    # The rest of the template stays as the author's starting point.
+    assert "How to write a spec for this project" in text
+    assert "Problem description\n===================\n\nWhat is missing.\n" in text
+
+    assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "bp/unified-limits-nova"
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
+        "specs/antelope/unified-limits-nova.rst"
+    ]
+    message = git(repo, "log", "-1", "--format=%B")
+    assert message.splitlines()[0] == "Add spec for blueprint unified-limits-nova"
+    assert "Use unified limits for quota in nova" in message
+    assert message.rstrip().endswith("Implements: blueprint unified-limits-nova")
+    assert git(repo, "status", "--porcelain") == ""
+
+    # Login 2 + getSpecification 1 + the milestone's series 1.
+    assert len(sandbox.requests) == 4, _requests(sandbox)
+
+
+def test_scaffold_into_release_given_costs_no_series_lookup(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox
+) -> None:
+    result = lpsync("pull", "nova/unified-limits-nova", "--release", "2023.1", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert (repo / "specs/2023.1/unified-limits-nova.rst").is_file()
+    assert len(sandbox.requests) == 3, _requests(sandbox)
+
+
+def test_scaffold_without_milestone_or_release_asks_for_release(
+    repo: Path, lpsync: Callable[..., object]
+) -> None:
+    before = snapshot(repo)
+    result = lpsync("pull", "vnc-console-tls", "--repo", str(repo))
+    assert result.exit_code == 2
+    assert "--release" in result.stderr
+    assert snapshot(repo) == before
+
+
+def test_scaffold_uses_the_packaged_template_when_the_repo_has_none(
+    tmp_path: Path,
+    git_env: None,
+    lpsync: Callable[..., object],
+) -> None:
+    bare = make_repo(tmp_path / "bare-specs", {"setup.cfg": SETUP_CFG})
+    result = lpsync("pull", "vnc-console-tls", "--release", "antelope", "--repo", str(bare))
+    assert result.exit_code == 0, result.output
+    text = (bare / "specs/antelope/vnc-console-tls.rst").read_text()
+    assert "TLS between proxy and compute VNC servers" in text
+    assert "Proposed change\n===============" in text
+
+
+# -- updating -------------------------------------------------------------------------
+
+
+def test_update_changes_only_the_drifted_lines(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox
+) -> None:
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    diff = git(repo, "diff", "master", "bp/libvirt-vdpa-hotplug", "--unified=0", "--no-color")
+    changed = [
+        line
+        for line in diff.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert changed == [
+        "- Hot-plug vDPA ports into live guests",
+        "+ Support hot-plugging vDPA interfaces",
+        "-  bob-nguyen",
+        "+  alice-k",
+        "-  zed-2",
+        "+  zed-3",
+    ]
+    assert (
+        "Operators want to add   vDPA ports later.\t\n"
+        in (repo / "specs/zed/libvirt-vdpa-hotplug.rst").read_text()
+    )
+    assert git(repo, "log", "-1", "--format=%s").strip() == (
+        "Update spec for blueprint libvirt-vdpa-hotplug"
+    )
+    # Updating needs no series: login 2 + getSpecification 1.
+    assert len(sandbox.requests) == 3, _requests(sandbox)
+
+
+def test_a_spec_linking_the_blueprint_wins_over_a_file_named_after_it(
+    tmp_path: Path,
+    git_env: None,
+    lpsync: Callable[..., object],
+) -> None:
+    renamed = EXISTING.replace("Hot-plug vDPA ports into live guests", "Renamed spec title   ")
+    repo = make_repo(
+        tmp_path / "specs-repo",
+        {
+            "setup.cfg": SETUP_CFG,
+            "specs/zed/vdpa.rst": EXISTING,
+            "specs/zed/libvirt-vdpa-hotplug.rst": renamed.replace(
+                "+spec/libvirt-vdpa-hotplug", "+spec/some-other-blueprint"
+            ),
+        },
+    )
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["specs/zed/vdpa.rst"]
+
+
+def test_rerun_is_a_no_op(repo: Path, lpsync: Callable[..., object]) -> None:
+    assert lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo)).exit_code == 0
+    before = snapshot(repo)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.stdout
+    assert snapshot(repo) == before
+
+
+def test_no_op_from_another_branch_does_not_switch(
+    repo: Path, lpsync: Callable[..., object]
+) -> None:
+    assert lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo)).exit_code == 0
+    git(repo, "switch", "-q", "master")
+    before = snapshot(repo)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.stdout
+    assert snapshot(repo) == before
+
+
+def test_an_existing_branch_gets_a_new_commit_on_top(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox
+) -> None:
+    assert lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo)).exit_code == 0
+    git(repo, "switch", "-q", "master")
+    first = git(repo, "rev-parse", "bp/libvirt-vdpa-hotplug").strip()
+    key = ("nova", "libvirt-vdpa-hotplug")
+    sandbox.data.blueprints[key] = replace(sandbox.data.blueprints[key], title="Hot-plug vDPA, v2")
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert git(repo, "rev-parse", "HEAD~1").strip() == first
+    assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "bp/libvirt-vdpa-hotplug"
+    # A shorter title: the over- and underline follow its length.
+    assert (
+        "===================\n Hot-plug vDPA, v2\n===================\n"
+        in (repo / "specs/zed/libvirt-vdpa-hotplug.rst").read_text()
+    )
+
+
+def test_dry_run_prints_the_diff_and_plan_and_changes_nothing(
+    repo: Path, lpsync: Callable[..., object]
+) -> None:
+    before = snapshot(repo)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--dry-run", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert "--- a/specs/zed/libvirt-vdpa-hotplug.rst" in result.stdout
+    assert "+ Support hot-plugging vDPA interfaces" in result.stdout
+    assert "would create branch bp/libvirt-vdpa-hotplug" in result.stdout
+    assert "would commit specs/zed/libvirt-vdpa-hotplug.rst" in result.stdout
+    assert snapshot(repo) == before
+
+
+def test_no_commit_writes_the_file_only(repo: Path, lpsync: Callable[..., object]) -> None:
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--no-commit", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "master"
+    assert git(repo, "status", "--porcelain").strip() == "M specs/zed/libvirt-vdpa-hotplug.rst"
+    assert "bp/" not in git(repo, "branch")
+
+
+def test_file_mode_survives_an_update(repo: Path, lpsync: Callable[..., object]) -> None:
+    spec = repo / "specs/zed/libvirt-vdpa-hotplug.rst"
+    spec.chmod(0o640)
+    assert lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo)).exit_code == 0
+    assert stat.S_IMODE(spec.stat().st_mode) == 0o640
+
+
+def test_project_group_blueprint_found_among_members(
+    tmp_path: Path,
+    git_env: None,
+    lpsync: Callable[..., object],
+    sandbox: Sandbox,
+) -> None:
+    repo = make_repo(tmp_path / "oslo-specs", {"setup.cfg": "[lpsync]\nproject = oslo\n"})
+    result = lpsync("pull", "rabbit-quorum-queues", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    text = (repo / "specs/zed/rabbit-quorum-queues.rst").read_text()
+    assert "https://blueprints.launchpad.net/oslo.messaging/+spec/rabbit-quorum-queues" in text
+    # Login 2, the group's getSpecification (400) 1, the group listing 1, the series 1.
+    assert len(sandbox.requests) == 5, _requests(sandbox)
+
+
+# -- git integration -------------------------------------------------------------------
+
+CHANGE_ID_HOOK = """#!/bin/sh
+# A stand-in for Gerrit's commit-msg hook: append a Change-Id footer.
+printf '\\nChange-Id: I%s\\n' "$(git hash-object "$1")" >> "$1"
+"""
+
+
+def test_commit_msg_hook_runs_and_the_commit_carries_the_change_id(
+    repo: Path, lpsync: Callable[..., object]
+) -> None:
+    hook = repo / ".git/hooks/commit-msg"
+    hook.write_text(CHANGE_ID_HOOK)
+    hook.chmod(0o755)
+    assert lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo)).exit_code == 0
+    message = git(repo, "log", "-1", "--format=%B")
+    assert "\nChange-Id: I" in message
+    assert "Implements: blueprint libvirt-vdpa-hotplug" in message
+
+
+def test_a_failing_hook_rolls_everything_back(repo: Path, lpsync: Callable[..., object]) -> None:
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho 'spec lint failed' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = snapshot(repo)
+    result = lpsync("pull", "unified-limits-nova", "--repo", str(repo))
+    assert result.exit_code == 3
+    assert "git commit" in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(repo) == before
+    assert not (repo / "specs/antelope").exists()
+
+
+# -- refusals: exit 3, repo untouched --------------------------------------------------
+
+
+def _stage_other_file(repo: Path) -> None:
+    (repo / "README.rst").write_text("Nova specs, edited\n")
+    git(repo, "add", "README.rst")
+
+
+def _edit_spec(repo: Path) -> None:
+    spec = repo / "specs/zed/libvirt-vdpa-hotplug.rst"
+    spec.write_text(spec.read_text() + "\nAn unfinished thought.\n")
+
+
+def _start_merge_conflict(repo: Path) -> None:
+    git(repo, "switch", "-q", "-c", "side")
+    (repo / "README.rst").write_text("side\n")
+    git(repo, "commit", "-qam", "side")
+    git(repo, "switch", "-q", "master")
+    (repo / "README.rst").write_text("main\n")
+    git(repo, "commit", "-qam", "main")
+    git(repo, "merge", "side", check=False)
+
+
+def _start_rebase_conflict(repo: Path) -> None:
+    git(repo, "switch", "-q", "-c", "side")
+    (repo / "README.rst").write_text("side\n")
+    git(repo, "commit", "-qam", "side")
+    git(repo, "switch", "-q", "master")
+    (repo / "README.rst").write_text("main\n")
+    git(repo, "commit", "-qam", "main")
+    git(repo, "switch", "-q", "side")
+    git(repo, "rebase", "master", check=False)
+
+
+@pytest.mark.parametrize(
+    ("make_state", "message"),
+    [
+        (_stage_other_file, "the index holds staged changes (README.rst)"),
+        (_edit_spec, "specs/zed/libvirt-vdpa-hotplug.rst: has uncommitted changes"),
+        (_start_merge_conflict, "a merge is in progress"),
+        (_start_rebase_conflict, "rebase"),
+    ],
+)
+def test_refusals_leave_the_repo_as_found(
+    repo: Path,
+    lpsync: Callable[..., object],
+    make_state: Callable[[Path], None],
+    message: str,
+) -> None:
+    make_state(repo)
+    before = snapshot(repo)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 3, result.output
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(repo) == before
+
+
+def test_untracked_files_elsewhere_do_not_matter(repo: Path, lpsync: Callable[..., object]) -> None:
+    (repo / "notes.txt").write_text("scratch\n")
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert (repo / "notes.txt").read_text() == "scratch\n"
+    assert "notes.txt" not in git(repo, "show", "--name-only", "--format=", "HEAD")
+
+
+# -- Launchpad failures and bad input --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 500},
+        {"hang": True},
+        {"drop": True},
+        {"malformed": True},
+        {"latency": 3.0},
+    ],
+    ids=["status-500", "hang", "drop", "malformed", "slow"],
+)
+def test_stand_in_faults_exit_3_and_leave_the_repo_unchanged(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox, fault: dict[str, object]
+) -> None:
+    sandbox.add_fault("getSpecification", **fault)
+    before = snapshot(repo)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo), timeout=1.0)
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("lpsync: error: Launchpad")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert snapshot(repo) == before
+
+
+def test_unknown_blueprint_is_exit_1_naming_it(repo: Path, lpsync: Callable[..., object]) -> None:
+    before = snapshot(repo)
+    result = lpsync("pull", "no-such-blueprint", "--repo", str(repo))
+    assert result.exit_code == 1
+    assert "nova/no-such-blueprint" in result.stderr
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("ref", ["../../etc/passwd", "Bad_Name", "nova/../../x", ".hidden"])
+def test_bad_names_are_exit_2_before_any_request(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox, ref: str
+) -> None:
+    before = snapshot(repo)
+    result = lpsync("pull", ref, "--repo", str(repo))
+    assert result.exit_code == 2, result.output
+    assert "not a valid Launchpad name" in result.stderr
+    assert sandbox.requests == []
+    assert snapshot(repo) == before
+
+
+def test_a_bad_config_is_exit_2(repo: Path, lpsync: Callable[..., object]) -> None:
+    (repo / "setup.cfg").write_text("[lpsync]\nproject = nova\nlayuot = x\n")
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 2
+    assert "setup.cfg [lpsync]: unknown key 'layuot'" in result.stderr
+
+
+def test_not_a_git_repo_is_exit_3(tmp_path: Path, lpsync: Callable[..., object]) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "setup.cfg").write_text(SETUP_CFG)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(plain))
+    assert result.exit_code == 3
+    assert "not inside a git repository" in result.stderr

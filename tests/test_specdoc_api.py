@@ -1,0 +1,120 @@
+"""Reading errors, spec-file selection, template discovery, scaffolding."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lpsync.errors import SpecError
+from lpsync.specdoc import (
+    BlueprintValues,
+    default_template,
+    find_template,
+    is_spec_file,
+    read_fields,
+    read_spec,
+    scaffold,
+)
+
+VALUES = BlueprintValues(
+    "Share one rate limiter",
+    "https://blueprints.launchpad.net/oslo.limit/+spec/one-limiter",
+    "jdoe",
+    "hibiscus-2",
+)
+
+
+def test_bad_encoding_is_a_spec_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.rst"
+    path.write_bytes(b"=====\nTitle\n=====\n\ncaf\xe9\n")
+    with pytest.raises(SpecError) as err:
+        read_spec(path)
+    assert err.value.line == 5 and err.value.path == str(path)
+
+
+def test_binary_and_missing_files_are_spec_errors(tmp_path: Path) -> None:
+    path = tmp_path / "bin.rst"
+    path.write_bytes(b"abc\n\x00\x01")
+    with pytest.raises(SpecError) as err:
+        read_spec(path)
+    assert err.value.line == 2
+    with pytest.raises(SpecError):
+        read_spec(tmp_path / "missing.rst")
+
+
+def test_read_spec_keeps_crlf(tmp_path: Path) -> None:
+    path = tmp_path / "x.rst"
+    path.write_bytes(b"=====\r\nTitle\r\n=====\r\n")
+    text, fields = read_spec(path)
+    assert text.count("\r\n") == 3 and fields.title is not None
+
+
+def test_odd_input_never_crashes() -> None:
+    for text in ["", "\n", "=\n", "..\n", "====\n\n====", "\ufeff=====\nT\n=====\n", "a\x0cb\n"]:
+        read_fields(text)
+
+
+def test_is_spec_file(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    (specs / "2026.2" / "approved").mkdir(parents=True)
+    for name in ["template.rst", "2026.2-template.rst", "index.rst", "policy-template.rst"]:
+        (specs / name).write_text("x\n")
+        assert not is_spec_file(specs / name, specs)
+    spec = specs / "2026.2" / "approved" / "deploy-templates.rst"
+    spec.write_text("=====\nTitle\n=====\n")
+    assert is_spec_file(spec, specs)
+    (specs / "2026.2" / "redirects").write_text("a.rst ../b.rst\n")
+    assert not is_spec_file(specs / "2026.2" / "redirects", specs)
+    link = specs / "2026.2" / "link.rst"
+    os.symlink(spec, link)
+    assert not is_spec_file(link, specs)
+    exported = specs / "2026.2" / "exported.rst"
+    exported.write_text("../approved/deploy-templates.rst")
+    assert not is_spec_file(exported, specs)
+    assert not is_spec_file(tmp_path / "elsewhere.rst", specs)
+
+
+def test_find_template_order(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    assert find_template(tmp_path) is None
+    (specs / "2025.2-template.rst").write_text("a\n")
+    (specs / "2026.2-template.rst").write_text("b\n")
+    (specs / "backlog-template.rst").write_text("c\n")
+    assert find_template(tmp_path) == specs / "2026.2-template.rst"
+    (specs / "template.rst").write_text("d\n")
+    assert find_template(tmp_path) == specs / "template.rst"
+    (tmp_path / "mine.rst").write_text("e\n")
+    assert find_template(tmp_path, configured="mine.rst") == tmp_path / "mine.rst"
+    with pytest.raises(SpecError):
+        find_template(tmp_path, configured="nope.rst")
+
+
+def test_scaffold_from_default_template() -> None:
+    out = scaffold(default_template(), VALUES)
+    fields = read_fields(out)
+    assert fields.title_text == VALUES.title
+    assert [lk.url for lk in fields.links] == [VALUES.url]
+    assert fields.assignee is not None and fields.assignee.value == "jdoe"
+    assert fields.milestone is not None and fields.milestone.value == "hibiscus-2"
+    assert out.startswith("..\n")  # the instruction comment stays
+    assert "example-project/+spec/short-name\n  belongs" in out
+    assert scaffold(out, VALUES) == out
+    for line in out.splitlines():
+        assert line == line.rstrip()
+        assert len(line) <= 79 or "https://" in line
+
+
+def test_scaffold_keeps_template_layout_without_milestone_field() -> None:
+    template = (
+        "=================\nExample Spec Name\n=================\n\n"
+        "https://blueprints.launchpad.net/nova/+spec/example\n\nIntro.\n\n"
+        "Implementation\n==============\n\nAssignee(s)\n-----------\n\n"
+        "Primary assignee:\n  <launchpad-id or None>\n\nFeature Liaison\n---------------\n"
+    )
+    out = scaffold(template, VALUES)
+    assert "Milestone" not in out
+    assert "Primary assignee:\n  jdoe\n" in out
+    assert "+spec/one-limiter\n" in out and "+spec/example" not in out
