@@ -1,0 +1,131 @@
+"""The CLI layer: exit codes, laziness, the standalone sandbox, the in-process one."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from lpsync.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures" / "launchpad"
+
+
+def _python(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, env=env, timeout=60, **kwargs
+    )
+
+
+def test_help_loads_neither_launchpadlib_nor_gitpython() -> None:
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from lpsync.cli import app\n"
+        "for args in (['--help'], ['pull', '--help'], ['audit', '--help']):\n"
+        "    assert CliRunner().invoke(app, args).exit_code == 0\n"
+        "heavy = [m for m in ('launchpadlib', 'git', 'docutils', 'httplib2') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    done = _python("-c", code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    done = _python("-m", "lpsync", "--version")
+    assert done.returncode == 0
+    assert done.stdout.startswith("lpsync ")
+
+
+def test_usage_error_is_exit_2() -> None:
+    result = CliRunner().invoke(app, ["pull"])
+    assert result.exit_code == 2
+
+
+def test_unknown_audit_format_is_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["audit", "--repo", str(tmp_path), "--format", "xml"])
+    assert result.exit_code == 2
+    assert "--format 'xml'" in result.stderr
+
+
+def test_sandbox_command_serves_until_stopped() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lpsync", "sandbox", "--data", str(FIXTURES)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        root = proc.stdout.readline().strip()
+        assert root.startswith("http://127.0.0.1:")
+        request = urllib.request.Request(root + "devel/", headers={"Accept": "application/json"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(request, timeout=10) as reply:
+            body = json.load(reply)
+        assert body["projects_collection_link"] == root + "devel/projects"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_sandbox_with_bad_data_is_one_line_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "people.json").write_text('[{"name": "Bad Name", "display_name": "x"}]')
+    result = CliRunner().invoke(app, ["sandbox", "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "people.json: entry 0" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_service_root_directory_starts_the_stand_in_for_one_command(
+    tmp_path: Path, git_env: None
+) -> None:
+    from gitrepos import make_repo
+
+    repo = make_repo(tmp_path / "specs", {"setup.cfg": "[lpsync]\nproject = nova\n"})
+    env = {"LPSYNC_SERVICE_ROOT": str(FIXTURES), "LPSYNC_CACHE_DIR": str(tmp_path / "cache")}
+    result = CliRunner().invoke(
+        app, ["pull", "ironic-shards", "--release", "zed", "--repo", str(repo)], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert (repo / "specs/zed/ironic-shards.rst").is_file()
+
+
+def test_works_without_home(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "XDG_CACHE_HOME")}
+    env["PYTHONPATH"] = str(ROOT)
+    repo = tmp_path / "specs"
+    (repo / "specs").mkdir(parents=True)
+    (repo / "setup.cfg").write_text("[lpsync]\nproject = nova\n")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lpsync",
+            "--service-root",
+            str(FIXTURES),
+            "pull",
+            "ironic-shards",
+            "--release",
+            "zed",
+            "--no-commit",
+            "--repo",
+            str(repo),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (repo / "specs/zed/ironic-shards.rst").is_file()
