@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING
 
 from lpsync import specdoc
 from lpsync.config import Config, load_config
-from lpsync.errors import GitError, LpsyncError, NotFoundError, SpecError, UsageError
+from lpsync.errors import (
+    GitError,
+    LaunchpadError,
+    LpsyncError,
+    NotFoundError,
+    SpecError,
+    UsageError,
+)
 from lpsync.fileio import write_atomic
 from lpsync.names import BlueprintRef, blueprint_url, is_valid_name, parse_ref
 from lpsync.spectree import RevTree, SpecTree, WorkTree
@@ -66,6 +73,8 @@ def pull(
     root = git.root if git else Path(repo_dir).resolve()
     config = load_config(root)
     bp_ref = parse_ref(ref, config.project)
+    if options.release is not None and not is_valid_name(options.release):
+        raise UsageError(f"release {options.release!r} is not a valid series name")
     branch = options.branch or config.branch.format(name=bp_ref.name, project=bp_ref.project)
 
     if git and options.commit and not options.dry_run:
@@ -211,6 +220,9 @@ def _scaffold_path(
     release: str | None,
     launchpad: LaunchpadSession,
 ) -> Path:
+    for value in (blueprint.name, blueprint.project):
+        if not is_valid_name(value):  # Launchpad's answer becomes a path: trust nothing
+            raise LaunchpadError(f"Launchpad returned an invalid name {value!r}")
     series = release
     if series is None and blueprint.milestone:
         series = launchpad.milestone_series(blueprint.project, blueprint.milestone)

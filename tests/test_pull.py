@@ -269,20 +269,12 @@ def test_a_spec_linking_the_blueprint_wins_over_a_file_named_after_it(
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["specs/zed/vdpa.rst"]
 
 
-def test_rerun_is_a_no_op(repo: Path, lpsync: Callable[..., object]) -> None:
-    assert lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo)).exit_code == 0
-    before = snapshot(repo)
-    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
-    assert result.exit_code == 0, result.output
-    assert "up to date" in result.stdout
-    assert snapshot(repo) == before
-
-
-def test_no_op_from_another_branch_does_not_switch(
-    repo: Path, lpsync: Callable[..., object]
+@pytest.mark.parametrize("rerun_from", ["bp/libvirt-vdpa-hotplug", "master"])
+def test_rerun_is_a_no_op_and_does_not_switch_branches(
+    repo: Path, lpsync: Callable[..., object], rerun_from: str
 ) -> None:
     assert lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo)).exit_code == 0
-    git(repo, "switch", "-q", "master")
+    git(repo, "switch", "-q", rerun_from)
     before = snapshot(repo)
     result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
     assert result.exit_code == 0, result.output
@@ -512,3 +504,15 @@ def test_not_a_git_repo_is_exit_3(tmp_path: Path, lpsync: Callable[..., object])
     result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(plain))
     assert result.exit_code == 3
     assert "not inside a git repository" in result.stderr
+
+
+@pytest.mark.parametrize("release", ["../../outside", "zed/../..", "/tmp"])
+def test_a_release_that_would_leave_the_repo_is_exit_2(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox, release: str
+) -> None:
+    before = snapshot(repo)
+    result = lpsync("pull", "unified-limits-nova", "--release", release, "--repo", str(repo))
+    assert result.exit_code == 2, result.output
+    assert "not a valid series name" in result.stderr
+    assert sandbox.requests == []
+    assert snapshot(repo) == before
