@@ -56,7 +56,7 @@ SERVICE_ROOTS = {
     "qastaging": "https://api.qastaging.launchpad.net/",
 }
 BATCH_SIZE = 300  # what we ask for; the server may answer with smaller pages
-MAX_WORKERS = 8
+MAX_WORKERS = 16
 _RETRY_STATUSES = (502, 503)
 _RETRY_SLEEPS = (1.0, 2.0)  # the raw JSON path retries briefly; launchpadlib does its own
 
@@ -95,6 +95,10 @@ class Blueprint:
             implementation_status=rep.get("implementation_status") or "",
             lifecycle_status=rep.get("lifecycle_status") or "",
         )
+
+
+class _IsGroup(Exception):
+    """getSpecification was asked of a project group, which has none."""
 
 
 def _last_segment(link: str | None) -> str | None:
@@ -185,7 +189,7 @@ def _translate(service_root: str, timeout: float, what: str) -> Iterator[None]:
     """Turn any failure into one LaunchpadError naming the root and the operation."""
     try:
         yield
-    except LpsyncError:
+    except (LpsyncError, _IsGroup):
         raise
     except Exception as exc:  # everything else becomes one clear LaunchpadError
         raise LaunchpadError(
@@ -230,8 +234,9 @@ class LaunchpadSession:
             self._local.http = conn
         return conn
 
-    def _get_json(self, url: str, what: str) -> Any | None:
-        """GET ``url`` as JSON; None for a 404. Raises LaunchpadError otherwise."""
+    def _get_json(self, url: str, what: str, group_check: bool = False) -> Any | None:
+        """GET ``url`` as JSON; None for a 404. Raises LaunchpadError otherwise, or
+        _IsGroup (with ``group_check``) for a group's 400 to getSpecification."""
         import time
 
         path = urlsplit(url).path
@@ -246,6 +251,8 @@ class LaunchpadSession:
                 break
             if response.status == 404:
                 return None
+            if group_check and response.status == 400 and b"getSpecification" in content:
+                raise _IsGroup
             if response.status != 200:
                 reason = getattr(response, "reason", "") or ""
                 raise LaunchpadError(
@@ -299,8 +306,8 @@ class LaunchpadSession:
         wanted = list(dict.fromkeys(check_name(n) for n in names))
         if not wanted:
             return {}
-        if len(wanted) == 1 and project not in self._groups:
-            return {wanted[0]: self.get_blueprint(project, wanted[0])}
+        # Always start with the listing's first page: it costs what one getSpecification
+        # costs, works for projects and groups alike, and tells the two apart.
         found = self._list_specifications(project, set(wanted))
         return {n: found.get(n) for n in wanted}
 
@@ -313,6 +320,8 @@ class LaunchpadSession:
             raise self._not_found(project)
         found: dict[str, Blueprint] = {}
         self._collect(first, wanted, found)
+        if any(_last_segment(e.get("target_link")) != project for e in first.get("entries", [])):
+            self._groups.add(project)  # entries of other projects: a group's listing
         missing = wanted - set(found)
         if not missing or "next_collection_link" not in first:
             return found
@@ -330,12 +339,13 @@ class LaunchpadSession:
         if project not in self._groups and len(missing) < len(starts):
             # Cheaper to ask for each missing name than to read the remaining pages.
             names = sorted(missing)
-            for name, bp in zip(
-                names, self._map(lambda n: self._spec_json(project, n), names), strict=True
-            ):
-                if bp is not None:
-                    found[name] = bp
-            return found
+            try:
+                looked_up = self._map(lambda n: self._spec_json(project, n), names)
+            except _IsGroup:
+                self._groups.add(project)  # a one-member-looking group: read the pages
+            else:
+                found.update((n, bp) for n, bp in zip(names, looked_up, strict=True) if bp)
+                return found
 
         def page_at(start: int) -> Any:
             query = urlencode({"ws.size": served, "ws.start": start})
@@ -349,7 +359,7 @@ class LaunchpadSession:
     def _spec_json(self, project: str, name: str) -> Blueprint | None:
         query = urlencode({"name": json.dumps(name), "ws.op": "getSpecification"})
         url = f"{self._pillar_url(project)}?{query}"
-        rep = self._get_json(url, f"getSpecification {project}/{name}")
+        rep = self._get_json(url, f"getSpecification {project}/{name}", group_check=True)
         return Blueprint.from_json(rep) if rep else None
 
     @staticmethod

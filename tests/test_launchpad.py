@@ -10,6 +10,7 @@ import pytest
 from lpsync.errors import InvalidNameError, LaunchpadError, NotFoundError, UsageError
 from lpsync.launchpad import (
     Blueprint,
+    LaunchpadSession,
     default_cache_dir,
     open_launchpad,
     resolve_service_root,
@@ -258,3 +259,13 @@ def test_connection_refused(tmp_path: Path, fixtures_dir: Path) -> None:
         open_launchpad(root, tmp_path, timeout=TIMEOUT),
     ):
         pass
+
+
+def test_bulk_lookup_of_one_name_in_a_group_costs_one_listing_page(
+    lp_session: LaunchpadSession, sandbox: Sandbox
+) -> None:
+    # No getSpecification that a group would answer with 400: the listing serves both.
+    sandbox.clear_requests()
+    found = lp_session.get_blueprints("oslo", ["rabbit-quorum-queues"])
+    assert found["rabbit-quorum-queues"].project == "oslo.messaging"
+    assert [r.path for r in sandbox.requests] == ["/devel/oslo/all_specifications"]

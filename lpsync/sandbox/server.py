@@ -169,6 +169,9 @@ class Sandbox:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Clients open one connection per request, many at once: socketserver's default
+    # backlog of 5 overflows and stalls connects for a second.
+    request_queue_size = 128
     sandbox: Sandbox
 
     def handle_error(self, request: object, client_address: object) -> None:

@@ -1,0 +1,755 @@
+"""``lpsync audit``: do the specs still say what their blueprints say?
+
+The run has three phases so that Launchpad is asked as little as possible and a
+Launchpad failure can never leave a half-fixed tree:
+
+1. read every spec (local; unreadable ones become error entries);
+2. fetch the linked blueprints in bulk, one ``get_blueprints`` call per project, then
+   the display names of just the people an assignee could not be matched without;
+3. compare, and with ``fix`` rewrite the drifted fields through ``specdoc.update_text``.
+
+Any ``LaunchpadError`` propagates out of phase 2, before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lpsync import people, specdoc
+from lpsync.config import Config
+from lpsync.errors import (
+    EXIT_DRIFT,
+    EXIT_FAILED,
+    EXIT_OK,
+    LpsyncError,
+    NotFoundError,
+    SpecError,
+    UsageError,
+)
+from lpsync.fileio import write_atomic
+from lpsync.names import BlueprintRef, is_valid_name
+
+if TYPE_CHECKING:
+    from lpsync.launchpad import Blueprint, LaunchpadSession
+
+# code -> (field, what it means). Codes are stable: CI suppressions key on them.
+CODES: dict[str, tuple[str, str]] = {
+    "LPS101": ("url", "no blueprint link"),
+    "LPS102": ("url", "malformed blueprint link"),
+    "LPS103": ("url", "link names another blueprint than the file name"),
+    "LPS201": ("blueprint", "linked blueprint does not exist"),
+    "LPS301": ("title", "title differs from the blueprint's"),
+    "LPS401": ("assignee", "assignee does not name the blueprint's assignee"),
+    "LPS402": ("assignee", "assignee is an email that cannot be matched"),
+    "LPS501": ("milestone", "milestone differs from the blueprint's"),
+    "LPS601": ("status", "under implemented/ but the blueprint is not Implemented"),
+    "LPS602": ("status", "blueprint is Implemented but the spec is not under implemented/"),
+    "LPS603": ("status", "under approved/ but the blueprint is Obsolete or Superseded"),
+    "LPS604": ("status", "under abandoned/ but the blueprint is not Obsolete or Superseded"),
+}
+# Findings that --fix rewrites; the others need a human (rename, move, decide).
+FIXABLE = frozenset({"LPS102", "LPS301", "LPS401", "LPS501"})
+
+IMPLEMENTED = "Implemented"
+DEAD = frozenset({"Obsolete", "Superseded"})
+
+# OpenStack release codenames in order; the second cycle started with 2023.1 antelope.
+# A directory name not listed ranks like backlog (below every release).
+FIRST_CYCLE = (
+    "austin",
+    "bexar",
+    "cactus",
+    "diablo",
+    "essex",
+    "folsom",
+    "grizzly",
+    "havana",
+    "icehouse",
+    "juno",
+    "kilo",
+    "liberty",
+    "mitaka",
+    "newton",
+    "ocata",
+    "pike",
+    "queens",
+    "rocky",
+    "stein",
+    "train",
+    "ussuri",
+    "victoria",
+    "wallaby",
+    "xena",
+    "yoga",
+    "zed",
+)
+SECOND_CYCLE = (
+    "antelope",
+    "bobcat",
+    "caracal",
+    "dalmatian",
+    "epoxy",
+    "flamingo",
+    "gazpacho",
+)
+VERSION_RE = re.compile(r"\d+(?:\.\d+)*\Z")
+MAX_PROJECTS = 4  # concurrent project look-ups (each may fetch pages concurrently too)
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str  # relative to the repo root, POSIX separators
+    line: int
+    code: str
+    field: str
+    blueprint: str | None  # "project/name"
+    expected: str | None  # Launchpad's value
+    actual: str | None  # the spec's value
+    message: str
+
+
+@dataclass(frozen=True)
+class AuditError:
+    path: str
+    message: str
+
+
+@dataclass
+class AuditResult:
+    checked: int
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[AuditError] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)  # paths rewritten by --fix
+
+    @property
+    def exit_code(self) -> int:
+        """3 if any spec could not be checked, else 1 if anything drifted, else 0.
+
+        Findings that --fix rewrote still count: the tree changed, so CI must not
+        read the run as clean (as pre-commit does for hooks that modify files)."""
+        if self.errors:
+            return EXIT_FAILED
+        return EXIT_DRIFT if self.findings else EXIT_OK
+
+
+@dataclass
+class _Spec:
+    path: Path  # absolute, as found (may be a symlink)
+    rel: str
+    text: str
+    fields: specdoc.SpecFields
+    audited: bool = True  # False for same-named copies read only to rank releases
+    link: specdoc.LinkedBlueprint | None = None  # the primary link
+    ref: BlueprintRef | None = None  # what the primary link is looked up as
+    blueprint: Blueprint | None = None
+    findings: list[Finding] = field(default_factory=list)
+    fix: set[str] = field(default_factory=set)
+
+
+Key = tuple[str, str]  # (project as linked, lowercased; blueprint name)
+
+
+def run_audit(
+    repo_root: Path,
+    config: Config,
+    launchpad: LaunchpadSession,
+    paths: Sequence[Path] = (),
+    fix: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> AuditResult:
+    """Audit the specs under ``config.specs_dir`` (or ``paths``) against Launchpad.
+
+    Raises LaunchpadError when Launchpad fails (nothing is written then) and
+    UsageError for a PATH that is missing or outside the repo."""
+    root = Path(os.path.realpath(repo_root))
+    specs_root = root / config.specs_dir
+    targets, errors = _targets(root, specs_root, paths)
+
+    specs: list[_Spec] = []
+    for done, path in enumerate(targets, 1):
+        spec = _read(root, path, errors)
+        if spec is not None:
+            specs.append(spec)
+        if progress:
+            progress(done, len(targets))
+    checked = len(specs)
+    if paths:
+        specs += _copies_elsewhere(root, specs_root, specs, targets)
+
+    for spec in specs:
+        _pick_link(spec, config)
+    found, missing_projects = _fetch(launchpad, specs)
+    _check_existence(specs, found, missing_projects)
+    authoritative = _newest_copies(specs, specs_root)
+    has_implemented = _has_folder(specs_root, "implemented")
+    _check_fields(specs, authoritative, launchpad)
+    for spec in specs:
+        if spec.audited and id(spec) in authoritative:
+            _check_status(spec, specs_root, has_implemented)
+
+    result = AuditResult(checked=checked, errors=errors)
+    for spec in specs:
+        if spec.audited:
+            result.findings += spec.findings
+    if fix:
+        result.fixed = _fix(root, config, [s for s in specs if s.audited and s.fix], errors)
+    result.findings.sort(key=lambda f: (f.path, f.line, f.code))
+    result.errors.sort(key=lambda e: e.path)
+    return result
+
+
+# -- phase 1: which files, and what they say ------------------------------------------
+
+
+def _targets(
+    root: Path, specs_root: Path, paths: Sequence[Path]
+) -> tuple[list[Path], list[AuditError]]:
+    """Spec files to audit, in a stable order, and an error per broken symlink."""
+    found: list[Path] = []
+    if not paths:
+        found = list(_walk(specs_root))
+    for given in paths:
+        # Resolve the folders (the repo may be reached through a symlink) but not the
+        # last component: a symlinked spec is audited, and reported, as the link.
+        path = _real_folders(Path(given))
+        if not path.is_relative_to(root) and not Path(given).is_absolute():
+            path = _real_folders(root / given)  # relative to --repo when not to the cwd
+        if not path.is_relative_to(root):
+            raise UsageError(f"{given}: not inside the repository {root}")
+        if not os.path.lexists(path):
+            raise UsageError(f"{given}: no such file or directory")
+        found += _walk(path) if path.is_dir() else [path]
+
+    errors: list[AuditError] = []
+    regular: list[Path] = []
+    links: list[Path] = []
+    for path in dict.fromkeys(found):  # de-duplicated, order kept
+        if not path.is_symlink():
+            if _is_spec(path, specs_root):
+                regular.append(path)
+        elif not (_spec_name(path.name) and path.is_relative_to(specs_root)):
+            continue  # nova's release-dir placeholder links to the template, say
+        elif not path.exists():
+            target = os.readlink(path)
+            errors.append(AuditError(_rel(root, path), f"broken symlink to {target}"))
+        elif _is_spec(path.resolve(), specs_root):
+            links.append(path)
+    # A symlink to a spec that is audited anyway (ironic's release dirs link into
+    # approved/) would count the spec twice: audit the file once, under its own path.
+    real = {p.resolve() for p in regular}
+    for link in links:
+        if link.resolve() not in real:
+            real.add(link.resolve())
+            regular.append(link)
+    return regular, errors
+
+
+def _real_folders(given: Path) -> Path:
+    absolute = Path(os.path.abspath(given))
+    return Path(os.path.realpath(absolute.parent)) / absolute.name
+
+
+def _spec_name(name: str) -> bool:
+    """What ``specdoc.is_spec_file`` decides from the name alone (for links it refuses)."""
+    stem = name.removesuffix(".rst")
+    template = stem == "template" or stem.endswith(("-template", "_template"))
+    template = template or stem.startswith(("template-", "template_"))
+    return name.endswith(".rst") and name not in ("index.rst", "README.rst") and not template
+
+
+def _walk(top: Path) -> Iterable[Path]:
+    """``.rst`` files below ``top`` in sorted order, without following symlinked dirs."""
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(".rst") and not name.startswith("."):
+                yield Path(dirpath, name)
+
+
+def _is_spec(path: Path, specs_root: Path) -> bool:
+    try:
+        return specdoc.is_spec_file(path, specs_root)
+    except OSError:
+        return False
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _read(root: Path, path: Path, errors: list[AuditError]) -> _Spec | None:
+    rel = _rel(root, path)
+    try:
+        text, fields = specdoc.read_spec(path)
+    except SpecError as exc:
+        errors.append(AuditError(rel, getattr(exc, "detail", None) or str(exc)))
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(AuditError(rel, f"cannot read: {getattr(exc, 'strerror', None) or exc}"))
+        return None
+    return _Spec(path=path, rel=rel, text=text, fields=fields)
+
+
+def _copies_elsewhere(
+    root: Path, specs_root: Path, specs: list[_Spec], targets: list[Path]
+) -> list[_Spec]:
+    """Same-named specs outside the PATHs given, read only to tell which copy is newest."""
+    names = {s.path.name for s in specs}
+    given = set(targets)
+    copies: list[_Spec] = []
+    for path in _walk(specs_root):
+        if path.name in names and path not in given and not path.is_symlink():
+            spec = _read(root, path, [])
+            if spec is not None:
+                spec.audited = False
+                copies.append(spec)
+    return copies
+
+
+# -- phase 2: Launchpad ----------------------------------------------------------------
+
+
+def _stem_names(path: Path, project: str | None) -> set[str]:
+    """Blueprint names the file name suggests: the stem, ``_`` as ``-``, and oslo's
+    ``<project>-<name>.rst`` convention."""
+    stem = path.stem.lower()
+    names = {stem, stem.replace("_", "-")}
+    # oslo.log-quiet-libraries.rst links oslo?searchtext=quiet-libraries: any "-" may
+    # end a project prefix that starts with the linked project (or group) name.
+    if project:
+        names.update(
+            stem[i + 1 :] for i, c in enumerate(stem) if c == "-" and stem[:i].startswith(project)
+        )
+    return names
+
+
+def _pick_link(spec: _Spec, config: Config) -> None:
+    """Choose the spec's primary link (the one naming the file's blueprint, else the
+    first) and report url findings about it."""
+    links = spec.fields.links
+    if not links:
+        # Not guessed from the file name: a wrong guess would be "fixed" into the spec.
+        _add(
+            spec,
+            _fallback_line(spec),
+            "LPS101",
+            None,
+            None,
+            None,
+            "no Launchpad blueprint link (bug and StoryBoard links are not blueprints)",
+        )
+        return
+    link = next(
+        (lk for lk in links if lk.ref.name.lower() in _stem_names(spec.path, _project(lk))),
+        links[0],
+    )
+    spec.link = link
+    project, name = _project(link) or config.project, link.ref.name
+    label = f"{project}/{name}" if project else name
+    if link.malformed:
+        _add(
+            spec,
+            link.line,
+            "LPS102",
+            label,
+            None,
+            link.url,
+            f"malformed blueprint link: {link.malformed}",
+        )
+    if not (project and is_valid_name(project) and is_valid_name(name)):
+        if not link.malformed:
+            _add(
+                spec,
+                link.line,
+                "LPS102",
+                label,
+                None,
+                link.url,
+                f"blueprint link {link.url!r} does not name a valid Launchpad blueprint",
+            )
+        return
+    spec.ref = BlueprintRef(project, name)
+    if name not in _stem_names(spec.path, project):
+        _add(
+            spec,
+            link.line,
+            "LPS103",
+            label,
+            name,
+            spec.path.stem,
+            f"links blueprint {label} but the file is named {spec.path.name} "
+            "(checked against the linked blueprint)",
+        )
+
+
+def _project(link: specdoc.LinkedBlueprint) -> str | None:
+    # Launchpad names are lowercase; real specs sometimes write /Nova/.
+    return link.ref.project.lower() if link.ref.project else None
+
+
+def _fetch(
+    launchpad: LaunchpadSession, specs: list[_Spec]
+) -> tuple[dict[Key, Blueprint | None], set[str]]:
+    """Look every linked blueprint up, one bulk call per project. Returns what was
+    found (None: no such blueprint) and the projects Launchpad does not have."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for spec in specs:
+        for ref in _all_refs(spec):
+            wanted[ref.project].add(ref.name)  # type: ignore[index]
+
+    def lookup(project: str) -> dict[str, Blueprint | None] | None:
+        try:
+            return launchpad.get_blueprints(project, sorted(wanted[project]))
+        except NotFoundError:
+            return None
+
+    # Projects are independent: look them up concurrently (each waits on the network).
+    projects = sorted(wanted)
+    with ThreadPoolExecutor(max_workers=max(1, min(MAX_PROJECTS, len(projects)))) as pool:
+        answers = list(pool.map(lookup, projects))
+    missing: set[str] = set()
+    found: dict[Key, Blueprint | None] = {}
+    for project, got in zip(projects, answers, strict=True):
+        if got is None:
+            missing.add(project)
+            continue
+        for name, blueprint in got.items():
+            found[(project, name)] = blueprint
+    for spec in specs:
+        if spec.ref is not None:
+            spec.blueprint = found.get((spec.ref.project, spec.ref.name))  # type: ignore[arg-type]
+    return found, missing
+
+
+def _all_refs(spec: _Spec) -> list[BlueprintRef]:
+    """The primary ref plus every other valid blueprint link of the spec."""
+    refs = [spec.ref] if spec.ref else []
+    for link in spec.fields.links:
+        project = _project(link)
+        if link is spec.link or not project:
+            continue
+        if is_valid_name(project) and is_valid_name(link.ref.name):
+            refs.append(BlueprintRef(project, link.ref.name))
+    return refs
+
+
+# -- phase 3: compare ------------------------------------------------------------------
+
+
+def _add(
+    spec: _Spec,
+    line: int,
+    code: str,
+    blueprint: str | None,
+    expected: str | None,
+    actual: str | None,
+    message: str,
+) -> None:
+    spec.findings.append(
+        Finding(spec.rel, line, code, CODES[code][0], blueprint, expected, actual, message)
+    )
+    if code in FIXABLE:
+        spec.fix.add(code)
+
+
+def _label(blueprint: Blueprint) -> str:
+    return f"{blueprint.project}/{blueprint.name}"
+
+
+def _check_existence(
+    specs: list[_Spec], found: dict[Key, Blueprint | None], missing_projects: set[str]
+) -> None:
+    for spec in specs:
+        for link in spec.fields.links:
+            project = _project(link)
+            ref = spec.ref if link is spec.link else None
+            valid = project and is_valid_name(project) and is_valid_name(link.ref.name)
+            if ref is None and valid:
+                ref = BlueprintRef(project, link.ref.name)  # type: ignore[arg-type]
+            if ref is None or found.get((ref.project, ref.name)) is not None:  # type: ignore[arg-type]
+                continue
+            label = f"{ref.project}/{ref.name}"
+            why = (
+                f"project {ref.project!r} does not exist on Launchpad"
+                if ref.project in missing_projects
+                else "no such blueprint on Launchpad"
+            )
+            _add(spec, link.line, "LPS201", label, None, link.url, f"{label}: {why}")
+        # A malformed link to a blueprint that exists: rewrite it to the real URL.
+        for index, finding in enumerate(spec.findings):
+            if finding.code == "LPS102" and spec.blueprint is not None:
+                spec.findings[index] = replace(finding, expected=spec.blueprint.web_link)
+
+
+def _release_key(rel_parts: Sequence[str]) -> tuple[int, ...]:
+    """Order of the release directory a spec sits in; (-1,) for backlog, abandoned and
+    other places that are not a release (they rank below any release)."""
+    for part in rel_parts[:-1]:
+        name = part.lower().removesuffix("-implemented")
+        if VERSION_RE.match(name):
+            return tuple(int(x) for x in name.split("."))
+        if name in FIRST_CYCLE:
+            index = FIRST_CYCLE.index(name)
+            return (2010 + index // 2, index % 2 + 1)
+        if name in SECOND_CYCLE:
+            index = SECOND_CYCLE.index(name)
+            return (2023 + index // 2, index % 2 + 1)
+    return (-1,)
+
+
+def _newest_copies(specs: list[_Spec], specs_root: Path) -> set[int]:
+    """ids of the specs whose blueprint-derived fields are checked.
+
+    nova copies a re-proposed spec into each new release dir and leaves the old copies
+    as history, so only the copy in the newest release speaks for the blueprint now
+    (ties: all of them)."""
+    groups: dict[Key, list[_Spec]] = defaultdict(list)
+    for spec in specs:
+        if spec.blueprint is not None:
+            groups[(spec.blueprint.project, spec.blueprint.name)].append(spec)
+    chosen: set[int] = set()
+    for group in groups.values():
+        keys = [_release_key(_parts(s.path, specs_root)) for s in group]
+        newest = max(keys)
+        chosen.update(id(s) for s, k in zip(group, keys, strict=True) if k == newest)
+    return chosen
+
+
+def _parts(path: Path, specs_root: Path) -> tuple[str, ...]:
+    try:
+        return path.relative_to(specs_root).parts
+    except ValueError:
+        return path.parts
+
+
+def _has_folder(specs_root: Path, name: str) -> bool:
+    return any(name in dirnames for _dirpath, dirnames, _files in os.walk(specs_root))
+
+
+def _collapse(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _check_fields(specs: list[_Spec], authoritative: set[int], launchpad: LaunchpadSession) -> None:
+    current = [s for s in specs if s.audited and id(s) in authoritative]
+    # Assignees: decide what the Launchpad id alone can, then fetch each person whose
+    # display name is still needed, once, concurrently.
+    verdicts: dict[int, people.Match] = {}
+    need: set[str] = set()
+    for spec in current:
+        assignee = spec.blueprint.assignee if spec.blueprint else None
+        if assignee is None:
+            continue
+        text = spec.fields.assignee.value if spec.fields.assignee else None
+        verdicts[id(spec)] = verdict = people.match(text, assignee)
+        if verdict is people.Match.NEED_NAME:
+            need.add(assignee)
+    names = launchpad.display_names(sorted(need))
+
+    for spec in current:
+        blueprint = spec.blueprint
+        assert blueprint is not None
+        label = _label(blueprint)
+        fields = spec.fields
+        if _collapse(fields.title_text) != _collapse(blueprint.title):
+            _add(
+                spec,
+                fields.title.line if fields.title else 1,
+                "LPS301",
+                label,
+                blueprint.title,
+                fields.title_text,
+                f"title differs from {label}: Launchpad has {blueprint.title!r}",
+            )
+        if id(spec) in verdicts:
+            _check_assignee(spec, blueprint, verdicts[id(spec)], names)
+        _check_milestone(spec, blueprint)
+
+
+def _check_assignee(
+    spec: _Spec, blueprint: Blueprint, verdict: people.Match, names: dict[str, str | None]
+) -> None:
+    assignee = blueprint.assignee
+    assert assignee is not None
+    located = spec.fields.assignee
+    text = located.value if located else None
+    if verdict is people.Match.NEED_NAME:
+        # An unknown or hidden person matches on the id alone.
+        verdict = people.match(text, assignee, names.get(assignee) or "")
+    if verdict is people.Match.YES:
+        return
+    line = located.line if located else _fallback_line(spec)
+    label = _label(blueprint)
+    shown = f"{assignee} ({names[assignee]})" if names.get(assignee) else assignee
+    if verdict is people.Match.UNVERIFIABLE:
+        _add(
+            spec,
+            line,
+            "LPS402",
+            label,
+            assignee,
+            text,
+            f"assignee {text!r} cannot be matched to {label}'s assignee {shown} "
+            "(an email alone is unverifiable)",
+        )
+    elif verdict is people.Match.EMPTY:
+        what = f"says {text.strip()!r}" if text and text.strip() else "names nobody"
+        if not spec.fields.has_assignee_field:
+            what = "has no assignee field"
+        _add(
+            spec,
+            line,
+            "LPS401",
+            label,
+            assignee,
+            text,
+            f"spec {what} but {label} is assigned to {shown}",
+        )
+    else:
+        _add(
+            spec,
+            line,
+            "LPS401",
+            label,
+            assignee,
+            text,
+            f"assignee {text!r} does not name {label}'s assignee {shown}",
+        )
+
+
+def _fallback_line(spec: _Spec) -> int:
+    return spec.fields.title.line if spec.fields.title else 1
+
+
+def _normalise_milestone(text: str | None) -> str:
+    return _collapse(text).strip("*- ").casefold()
+
+
+def _check_milestone(spec: _Spec, blueprint: Blueprint) -> None:
+    fields = spec.fields
+    if not fields.has_milestone_field or blueprint.milestone is None:
+        return
+    text = fields.milestone.value if fields.milestone else None
+    if _normalise_milestone(text) == blueprint.milestone.casefold():
+        return
+    line = fields.milestone.line if fields.milestone else _fallback_line(spec)
+    label = _label(blueprint)
+    shown = repr(text.strip()) if text and text.strip() else "nothing"
+    _add(
+        spec,
+        line,
+        "LPS501",
+        label,
+        blueprint.milestone,
+        text,
+        f"milestone says {shown} but {label} targets {blueprint.milestone}",
+    )
+
+
+def _place(parts: Sequence[str]) -> str | None:
+    """implemented, abandoned or approved, from the spec's folders (innermost wins)."""
+    for part in reversed(parts[:-1]):
+        name = part.lower()
+        # ironic: juno-implemented/ holds implemented specs, not-implemented/ does not.
+        if name == "implemented" or (name.endswith("-implemented") and name != "not-implemented"):
+            return "implemented"
+        if name in ("abandoned", "approved"):
+            return name
+    return None
+
+
+def _check_status(spec: _Spec, specs_root: Path, has_implemented: bool) -> None:
+    blueprint = spec.blueprint
+    if blueprint is None:
+        return
+    place = _place(_parts(spec.path, specs_root))
+    label = _label(blueprint)
+    line = _fallback_line(spec)
+    impl, definition = blueprint.implementation_status, blueprint.definition_status
+    # One status finding per spec, the most specific first.
+    if place == "implemented" and impl != IMPLEMENTED:
+        _add(
+            spec,
+            line,
+            "LPS601",
+            label,
+            impl,
+            place,
+            f"spec is under implemented/ but {label} is {impl!r}, not Implemented",
+        )
+    elif impl == IMPLEMENTED and place != "implemented" and has_implemented:
+        _add(
+            spec,
+            line,
+            "LPS602",
+            label,
+            impl,
+            place,
+            f"{label} is Implemented but the spec is not under implemented/",
+        )
+    elif place == "approved" and definition in DEAD:
+        _add(
+            spec,
+            line,
+            "LPS603",
+            label,
+            definition,
+            place,
+            f"spec is under approved/ but {label} is {definition}",
+        )
+    elif place == "abandoned" and definition not in DEAD and impl != IMPLEMENTED:
+        _add(
+            spec,
+            line,
+            "LPS604",
+            label,
+            definition,
+            place,
+            f"spec is under abandoned/ but {label} is {definition!r}, not Obsolete or Superseded",
+        )
+
+
+# -- --fix -----------------------------------------------------------------------------
+
+
+def _fix(root: Path, config: Config, specs: list[_Spec], errors: list[AuditError]) -> list[str]:
+    """Rewrite the drifted managed fields with pull's update code; never moves files."""
+    template_path = specdoc.find_template(root, config.specs_dir, config.template)
+    template = template_path.read_text(encoding="utf-8") if template_path else None
+    fixed: list[str] = []
+    for spec in specs:
+        blueprint = spec.blueprint
+        if blueprint is None or spec.link is None:
+            continue
+        text = spec.text
+        if "LPS102" in spec.fix:
+            # update_text keeps any link that names the right blueprint, even a broken
+            # one (double slash, wrapped): splice the canonical URL over it first.
+            text = text[: spec.link.start] + blueprint.web_link + text[spec.link.end :]
+        values = specdoc.BlueprintValues(
+            title=blueprint.title if "LPS301" in spec.fix else (spec.fields.title_text or ""),
+            url=blueprint.web_link,
+            assignee=blueprint.assignee if "LPS401" in spec.fix else None,
+            milestone=blueprint.milestone if "LPS501" in spec.fix else None,
+        )
+        try:
+            new = specdoc.update_text(text, values, template, path=spec.path)
+        except SpecError as exc:
+            errors.append(AuditError(spec.rel, f"cannot fix: {exc.detail}"))
+            continue
+        if new != spec.text:
+            try:
+                # Through a symlink, rewrite the file it points to, not the link.
+                write_atomic(spec.path.resolve(), new)
+            except LpsyncError as exc:
+                errors.append(AuditError(spec.rel, f"cannot fix: {exc}"))
+                continue
+            fixed.append(spec.rel)
+    return fixed

@@ -1,0 +1,169 @@
+"""Builders for audit tests and the benchmark: spec text, git repos, stand-in data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from lpsync.audit import AuditResult, run_audit
+from lpsync.config import load_config
+from lpsync.launchpad import open_launchpad
+from lpsync.sandbox import Sandbox, SandboxData
+
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Spec Author",
+    "GIT_AUTHOR_EMAIL": "author@example.org",
+    "GIT_COMMITTER_NAME": "Spec Author",
+    "GIT_COMMITTER_EMAIL": "author@example.org",
+}
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")} | GIT_ENV
+    done = subprocess.run(
+        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
+
+
+def make_repo(root: Path, files: dict[str, str], symlinks: dict[str, str] | None = None) -> Path:
+    """A git repo with one commit: ``files`` (path -> text) and ``symlinks`` (path ->
+    link target, may dangle)."""
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "master")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    for name, target in (symlinks or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, path)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Initial specs")
+    return root
+
+
+def spec(
+    title: str,
+    url: str | None,
+    assignee: str | None = None,
+    milestone: str | None = None,
+    *,
+    milestone_field: bool = True,
+) -> str:
+    """An oslo-template-shaped spec. ``assignee=None`` leaves the Assignee(s) section
+    out; ``milestone_field=False`` leaves the Milestones section out."""
+    bar = "=" * (len(title) + 2)
+    parts = [
+        ".. This work is licensed under a Creative Commons Attribution 3.0 Unported License.",
+        "",
+        bar,
+        f" {title}",
+        bar,
+        "",
+    ]
+    if url is not None:
+        parts += [url, ""]
+    parts += [
+        "Problem description",
+        "===================",
+        "",
+        "Something is missing.",
+        "",
+        "Implementation",
+        "==============",
+        "",
+    ]
+    if assignee is not None:
+        parts += ["Assignee(s)", "-----------", "", "Primary assignee:", f"  {assignee}", ""]
+    if milestone_field:
+        parts += ["Milestones", "----------", "", "Target Milestone for completion:"]
+        parts += [f"  {milestone}", ""] if milestone else [""]
+    parts += ["Work Items", "----------", "", "* Write the code.", ""]
+    return "\n".join(parts)
+
+
+def bp_url(project: str, name: str) -> str:
+    return f"https://blueprints.launchpad.net/{project}/+spec/{name}"
+
+
+def base_data() -> SandboxData:
+    """People, the nova and oslo.messaging projects (the latter in the oslo group)."""
+    data = SandboxData()
+    data.add_person(name="jdoe", display_name="Jane Doe")
+    data.add_person(name="rroe", display_name="Richard Roe")
+    data.add_person(name="hberaud", display_name="Hervé Beraud")
+    data.add_project_group(name="oslo", display_name="Oslo")
+    for project in ("nova", "oslo.messaging"):
+        group = "oslo" if project.startswith("oslo") else None
+        data.add_project(name=project, display_name=project.title(), project_group=group)
+        data.add_series(project=project, name="zed")
+        data.add_milestone(project=project, name="zed-1", series="zed")
+        data.add_milestone(project=project, name="zed-2", series="zed")
+    return data
+
+
+BLUEPRINTS = [
+    # name, title, assignee, milestone, definition, implementation
+    ("clean", "Clean blueprint", "jdoe", "zed-1", "Approved", "Good progress"),
+    ("retitled", "The new title", "jdoe", None, "Approved", "Started"),
+    ("reassigned", "Reassigned", "rroe", None, "Approved", "Started"),
+    ("accented", "Accented", "hberaud", None, "Approved", "Started"),
+    ("unassigned", "Unassigned", None, None, "Approved", "Started"),
+    ("retargeted", "Retargeted", None, "zed-2", "Approved", "Started"),
+    ("done", "Done", None, None, "Approved", "Implemented"),
+    ("started", "Started", None, None, "Approved", "Started"),
+    ("dead", "Dead", None, None, "Obsolete", "Unknown"),
+    ("replaced", "Replaced", None, None, "Superseded", "Unknown"),
+]
+
+
+@pytest.fixture(scope="module")
+def audit_sandbox() -> Iterator[Sandbox]:
+    data = base_data()
+    for name, title, assignee, milestone, definition, impl in BLUEPRINTS:
+        data.add_blueprint(
+            project="nova",
+            name=name,
+            title=title,
+            assignee=assignee,
+            milestone=milestone,
+            definition_status=definition,
+            implementation_status=impl,
+        )
+    data.add_blueprint(project="oslo.messaging", name="grouped-too", title="Grouped too")
+    data.add_blueprint(
+        project="oslo.messaging",
+        name="grouped",
+        title="Grouped",
+        assignee="jdoe",
+        milestone="zed-1",
+        definition_status="Approved",
+        implementation_status="Started",
+    )
+    with Sandbox.from_model(data) as server:
+        server.start()
+        yield server
+
+
+@pytest.fixture
+def audit(audit_sandbox: Sandbox, tmp_path: Path) -> Iterator[Callable[..., AuditResult]]:
+    """``audit(repo, **kwargs)``: a fresh session (no memo carried over) per call."""
+
+    def run(repo: Path, **kwargs: object) -> AuditResult:
+        audit_sandbox.clear_requests()
+        with open_launchpad(audit_sandbox.service_root, cache_dir=tmp_path / "lpcache") as lp:
+            return run_audit(repo, load_config(repo), lp, **kwargs)  # type: ignore[arg-type]
+
+    yield run
+    audit_sandbox.clear_faults()
