@@ -353,27 +353,15 @@ def _pick_link(spec: _Spec, config: Config) -> None:
     spec.link = link
     project, name = _project(link) or config.project, link.ref.name
     label = f"{project}/{name}" if project else name
-    if link.malformed:
-        _add(
-            spec,
-            link.line,
-            "LPS102",
-            label,
-            None,
-            link.url,
-            f"malformed blueprint link: {link.malformed}",
+    valid = bool(project and is_valid_name(project) and is_valid_name(name))
+    if link.malformed or not valid:
+        problem = (
+            f"malformed blueprint link: {link.malformed}"
+            if link.malformed
+            else f"blueprint link {link.url!r} does not name a valid Launchpad blueprint"
         )
-    if not (project and is_valid_name(project) and is_valid_name(name)):
-        if not link.malformed:
-            _add(
-                spec,
-                link.line,
-                "LPS102",
-                label,
-                None,
-                link.url,
-                f"blueprint link {link.url!r} does not name a valid Launchpad blueprint",
-            )
+        _add(spec, link.line, "LPS102", label, None, link.url, problem)
+    if not valid:
         return
     spec.ref = BlueprintRef(project, name)
     if name not in _stem_names(spec.path, project):

@@ -28,7 +28,7 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -499,6 +499,17 @@ def _value_after(lv: _Lines, m: re.Match) -> tuple[Located | None, int]:
     return Located(text[s:e], j + 1, s, e), line_end
 
 
+def _first_label(
+    lv: _Lines, labels: Sequence[tuple[int, re.Match]], decided: Container[int]
+) -> tuple[bool, Located | None]:
+    """Whether docutils kept any of the label candidates as prose, and the value after
+    the first such label."""
+    for k, (_off, m) in enumerate(labels):
+        if k in decided:
+            return True, _value_after(lv, m)[0]
+    return False, None
+
+
 def _assemble(
     lv: _Lines,
     cand: _Candidates,
@@ -525,20 +536,8 @@ def _assemble(
             if link is not None:
                 links.append(link)
                 covered = link.end
-    assignee = None
-    has_assignee = False
-    for k, (_off, m) in enumerate(cand.assignee):
-        if k in dec.assignee:
-            has_assignee = True
-            assignee = _value_after(lv, m)[0]
-            break
-    milestone = None
-    has_milestone = False
-    for k, (_off, m) in enumerate(cand.milestone):
-        if k in dec.milestone:
-            has_milestone = True
-            milestone = _value_after(lv, m)[0]
-            break
+    has_assignee, assignee = _first_label(lv, cand.assignee, dec.assignee)
+    has_milestone, milestone = _first_label(lv, cand.milestone, dec.milestone)
     return SpecFields(
         title, title_text, tuple(links), assignee, has_assignee, milestone, has_milestone
     )

@@ -390,23 +390,23 @@ def _edit_spec(repo: Path) -> None:
     spec.write_text(spec.read_text() + "\nAn unfinished thought.\n")
 
 
-def _start_merge_conflict(repo: Path) -> None:
+def _diverge(repo: Path) -> None:
+    """Branches side and master that both change README.rst."""
     git(repo, "switch", "-q", "-c", "side")
     (repo / "README.rst").write_text("side\n")
     git(repo, "commit", "-qam", "side")
     git(repo, "switch", "-q", "master")
     (repo / "README.rst").write_text("main\n")
     git(repo, "commit", "-qam", "main")
+
+
+def _start_merge_conflict(repo: Path) -> None:
+    _diverge(repo)
     git(repo, "merge", "side", check=False)
 
 
 def _start_rebase_conflict(repo: Path) -> None:
-    git(repo, "switch", "-q", "-c", "side")
-    (repo / "README.rst").write_text("side\n")
-    git(repo, "commit", "-qam", "side")
-    git(repo, "switch", "-q", "master")
-    (repo / "README.rst").write_text("main\n")
-    git(repo, "commit", "-qam", "main")
+    _diverge(repo)
     git(repo, "switch", "-q", "side")
     git(repo, "rebase", "master", check=False)
 
