@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +35,7 @@ from lpsync.errors import (
 )
 from lpsync.fileio import write_atomic
 from lpsync.names import BlueprintRef, is_valid_name
+from lpsync.spectree import walk_rst
 
 if TYPE_CHECKING:
     from lpsync.launchpad import Blueprint, LaunchpadSession
@@ -214,7 +215,7 @@ def _targets(
     """Spec files to audit, in a stable order, and an error per broken symlink."""
     found: list[Path] = []
     if not paths:
-        found = list(_walk(specs_root))
+        found = list(walk_rst(specs_root))
     for given in paths:
         # Resolve the folders (the repo may be reached through a symlink) but not the
         # last component: a symlinked spec is audited, and reported, as the link.
@@ -225,7 +226,7 @@ def _targets(
             raise UsageError(f"{given}: not inside the repository {root}")
         if not os.path.lexists(path):
             raise UsageError(f"{given}: no such file or directory")
-        found += _walk(path) if path.is_dir() else [path]
+        found += walk_rst(path) if path.is_dir() else [path]
 
     errors: list[AuditError] = []
     regular: list[Path] = []
@@ -234,7 +235,7 @@ def _targets(
         if not path.is_symlink():
             if _is_spec(path, specs_root):
                 regular.append(path)
-        elif not (_spec_name(path.name) and path.is_relative_to(specs_root)):
+        elif not (specdoc.is_spec_name(path.name) and path.is_relative_to(specs_root)):
             continue  # nova's release-dir placeholder links to the template, say
         elif not path.exists():
             target = os.readlink(path)
@@ -254,23 +255,6 @@ def _targets(
 def _real_folders(given: Path) -> Path:
     absolute = Path(os.path.abspath(given))
     return Path(os.path.realpath(absolute.parent)) / absolute.name
-
-
-def _spec_name(name: str) -> bool:
-    """What ``specdoc.is_spec_file`` decides from the name alone (for links it refuses)."""
-    stem = name.removesuffix(".rst")
-    template = stem == "template" or stem.endswith(("-template", "_template"))
-    template = template or stem.startswith(("template-", "template_"))
-    return name.endswith(".rst") and name not in ("index.rst", "README.rst") and not template
-
-
-def _walk(top: Path) -> Iterable[Path]:
-    """``.rst`` files below ``top`` in sorted order, without following symlinked dirs."""
-    for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.endswith(".rst") and not name.startswith("."):
-                yield Path(dirpath, name)
 
 
 def _is_spec(path: Path, specs_root: Path) -> bool:
@@ -304,7 +288,7 @@ def _copies_elsewhere(
     names = {s.path.name for s in specs}
     given = set(targets)
     copies: list[_Spec] = []
-    for path in _walk(specs_root):
+    for path in walk_rst(specs_root):
         if path.name in names and path not in given and not path.is_symlink():
             spec = _read(root, path, [])
             if spec is not None:

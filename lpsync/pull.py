@@ -175,11 +175,11 @@ def _find_spec(
 ) -> Path | None:
     """The spec that links this blueprint, else one named after it."""
     projects = {bp_ref.project, blueprint.project}
-    specs_root = tree.root / config.specs_dir
     linked: list[Path] = []
     named: list[Path] = []
     for path in tree.files(config.specs_dir):
-        if not specdoc.is_spec_file(path, specs_root):
+        # By name only: a RevTree's files need not exist in the working tree.
+        if not specdoc.is_spec_name(path.name):
             continue
         if path.stem == blueprint.name:
             named.append(path)

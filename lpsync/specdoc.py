@@ -1159,6 +1159,15 @@ def _is_template_name(name: str) -> bool:
     )
 
 
+def is_spec_name(name: str) -> bool:
+    """What the file name alone says: an ``.rst`` that is no index, README or template."""
+    return (
+        name.endswith(".rst")
+        and name not in ("index.rst", "README.rst")
+        and not (_is_template_name(name))
+    )
+
+
 def find_template(
     repo_root: Path, specs_dir: str = "specs", configured: str | None = None
 ) -> Path | None:
@@ -1208,9 +1217,7 @@ def is_spec_file(path: Path, specs_root: Path) -> bool:
     ``approved/``, where the real file is read) and symlinks exported as one-line text
     files, and anything outside ``specs_root``."""
     path = Path(path)
-    if path.suffix != ".rst" or path.name in ("index.rst", "README.rst"):
-        return False
-    if _is_template_name(path.name):
+    if not is_spec_name(path.name):
         return False
     try:
         Path(os.path.abspath(path)).relative_to(os.path.abspath(specs_root))

@@ -26,18 +26,22 @@ class SpecTree(Protocol):
         """The file's text with its newlines as stored, or None when absent."""
 
 
+def walk_rst(top: Path) -> Iterator[Path]:
+    """``.rst`` files below ``top`` (symlinks included, not followed into), sorted,
+    skipping hidden files and folders."""
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(".rst") and not name.startswith("."):
+                yield Path(dirpath, name)
+
+
 class WorkTree:
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def files(self, specs_dir: str) -> Iterator[Path]:
-        base = self.root / specs_dir
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                path = Path(dirpath, name)
-                if name.endswith(".rst") and not path.is_symlink():
-                    yield path
+        return (p for p in walk_rst(self.root / specs_dir) if not p.is_symlink())
 
     def read(self, path: Path) -> str | None:
         try:

@@ -516,3 +516,23 @@ def test_a_release_that_would_leave_the_repo_is_exit_2(
     assert "not a valid series name" in result.stderr
     assert sandbox.requests == []
     assert snapshot(repo) == before
+
+
+def test_a_spec_that_exists_only_on_its_branch_is_updated_there(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox
+) -> None:
+    assert lpsync("pull", "unified-limits-nova", "--repo", str(repo)).exit_code == 0
+    git(repo, "switch", "-q", "master")
+    key = ("nova", "unified-limits-nova")
+    sandbox.data.blueprints[key] = replace(sandbox.data.blueprints[key], assignee="chandra")
+    result = lpsync("pull", "unified-limits-nova", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert "updated" in result.stdout
+    assert git(repo, "log", "--format=%s", "bp/unified-limits-nova").splitlines()[:2] == [
+        "Update spec for blueprint unified-limits-nova",
+        "Add spec for blueprint unified-limits-nova",
+    ]
+    assert (
+        "Primary assignee:\n  chandra\n"
+        in (repo / "specs/antelope/unified-limits-nova.rst").read_text()
+    )
