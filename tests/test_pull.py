@@ -536,3 +536,27 @@ def test_a_spec_that_exists_only_on_its_branch_is_updated_there(
         "Primary assignee:\n  chandra\n"
         in (repo / "specs/antelope/unified-limits-nova.rst").read_text()
     )
+
+
+def test_from_a_detached_head_the_branch_starts_at_that_commit(
+    repo: Path, lpsync: Callable[..., object]
+) -> None:
+    head = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "switch", "-q", "--detach", head)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert git(repo, "rev-parse", "HEAD~1").strip() == head
+    assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "bp/libvirt-vdpa-hotplug"
+
+
+def test_a_failure_from_a_detached_head_goes_back_to_it(
+    repo: Path, lpsync: Callable[..., object]
+) -> None:
+    git(repo, "switch", "-q", "--detach", "HEAD")
+    hook = repo / ".git/hooks/commit-msg"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    before = snapshot(repo)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 3
+    assert snapshot(repo) == before
