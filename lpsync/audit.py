@@ -693,8 +693,7 @@ def _check_status(spec: _Spec, specs_root: Path, has_implemented: bool) -> None:
 
 def _fix(root: Path, config: Config, specs: list[_Spec], errors: list[AuditError]) -> list[str]:
     """Rewrite the drifted managed fields with pull's update code; never moves files."""
-    template_path = specdoc.find_template(root, config.specs_dir, config.template)
-    template = template_path.read_text(encoding="utf-8") if template_path else None
+    template = specdoc.load_template(root, config.specs_dir, config.template)
     fixed: list[str] = []
     for spec in specs:
         blueprint = spec.blueprint

@@ -96,7 +96,7 @@ def pull(
     old = tree.read(path) if path else None
     if path is None:
         path = _scaffold_path(root, config, blueprint, options.release, launchpad)
-    template = _template_text(root, config)
+    template = specdoc.load_template(root, config.specs_dir, config.template)
     values = specdoc.BlueprintValues(
         title=blueprint.title,
         url=blueprint_url(blueprint.project, blueprint.name),
@@ -238,17 +238,6 @@ def _scaffold_path(
     if not path.is_relative_to(root):
         raise UsageError(f"layout {config.layout!r} puts the spec outside the repo: {path}")
     return path
-
-
-def _template_text(root: Path, config: Config) -> str:
-    path = specdoc.find_template(root, config.specs_dir, config.template)
-    if path is None:
-        return specdoc.default_template()
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(path, f"cannot read template: {exc}") from None
 
 
 def _diff(old: str | None, new: str, rel: str) -> str:

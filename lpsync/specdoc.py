@@ -1208,6 +1208,21 @@ def find_template(
 _EXPORTED_LINK_RE = re.compile(rb"\s*[\w./+-]+\.rst\s*\Z")
 
 
+def load_template(repo_root: Path, specs_dir: str = "specs", configured: str | None = None) -> str:
+    """The text of the repo's template (see ``find_template``), else the packaged one,
+    with its newlines as stored."""
+    path = find_template(repo_root, specs_dir, configured)
+    if path is None:
+        return default_template()
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except UnicodeDecodeError as exc:
+        raise SpecError(path, f"template is not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise SpecError(path, f"cannot read template: {exc.strerror or exc}") from None
+
+
 def is_spec_file(path: Path, specs_root: Path) -> bool:
     """Whether ``path`` is a spec lpsync manages.
 

@@ -560,3 +560,16 @@ def test_a_failure_from_a_detached_head_goes_back_to_it(
     result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
     assert result.exit_code == 3
     assert snapshot(repo) == before
+
+
+def test_an_unreadable_template_is_one_line_naming_it(
+    repo: Path, lpsync: Callable[..., object]
+) -> None:
+    (repo / "specs/template.rst").write_bytes(b"\xff\xfe not text\n")
+    git(repo, "commit", "-qam", "break the template")
+    before = snapshot(repo)
+    result = lpsync("pull", "unified-limits-nova", "--repo", str(repo))
+    assert result.exit_code == 2
+    assert "specs/template.rst: template is not UTF-8 text" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(repo) == before
