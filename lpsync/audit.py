@@ -14,7 +14,6 @@ Any ``LaunchpadError`` propagates out of phase 2, before anything is written.
 from __future__ import annotations
 
 import os
-import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +34,7 @@ from lpsync.errors import (
 )
 from lpsync.fileio import write_atomic
 from lpsync.names import BlueprintRef, is_valid_name
+from lpsync.releases import release_key
 from lpsync.spectree import walk_rst
 
 if TYPE_CHECKING:
@@ -61,46 +61,6 @@ FIXABLE = frozenset({"LPS102", "LPS301", "LPS401", "LPS501"})
 IMPLEMENTED = "Implemented"
 DEAD = frozenset({"Obsolete", "Superseded"})
 
-# OpenStack release codenames in order; the second cycle started with 2023.1 antelope.
-# A directory name not listed ranks like backlog (below every release).
-FIRST_CYCLE = (
-    "austin",
-    "bexar",
-    "cactus",
-    "diablo",
-    "essex",
-    "folsom",
-    "grizzly",
-    "havana",
-    "icehouse",
-    "juno",
-    "kilo",
-    "liberty",
-    "mitaka",
-    "newton",
-    "ocata",
-    "pike",
-    "queens",
-    "rocky",
-    "stein",
-    "train",
-    "ussuri",
-    "victoria",
-    "wallaby",
-    "xena",
-    "yoga",
-    "zed",
-)
-SECOND_CYCLE = (
-    "antelope",
-    "bobcat",
-    "caracal",
-    "dalmatian",
-    "epoxy",
-    "flamingo",
-    "gazpacho",
-)
-VERSION_RE = re.compile(r"\d+(?:\.\d+)*\Z")
 MAX_PROJECTS = 4  # concurrent project look-ups (each may fetch pages concurrently too)
 
 
@@ -171,6 +131,11 @@ def run_audit(
     UsageError for a PATH that is missing or outside the repo."""
     root = Path(os.path.realpath(repo_root))
     specs_root = root / config.specs_dir
+    if not specs_root.is_dir():
+        # A typo in --repo or specs_dir must not pass CI as "0 specs, 0 findings".
+        raise UsageError(f"{root}: no specs directory {config.specs_dir!r}")
+    if not Path(os.path.realpath(specs_root)).is_relative_to(root):
+        raise UsageError(f"{config.specs_dir}: resolves outside the repository {root}")
     targets, errors = _targets(root, specs_root, paths)
 
     specs: list[_Spec] = []
@@ -460,22 +425,6 @@ def _check_existence(
                 spec.findings[index] = replace(finding, expected=spec.blueprint.web_link)
 
 
-def _release_key(rel_parts: Sequence[str]) -> tuple[int, ...]:
-    """Order of the release directory a spec sits in; (-1,) for backlog, abandoned and
-    other places that are not a release (they rank below any release)."""
-    for part in rel_parts[:-1]:
-        name = part.lower().removesuffix("-implemented")
-        if VERSION_RE.match(name):
-            return tuple(int(x) for x in name.split("."))
-        if name in FIRST_CYCLE:
-            index = FIRST_CYCLE.index(name)
-            return (2010 + index // 2, index % 2 + 1)
-        if name in SECOND_CYCLE:
-            index = SECOND_CYCLE.index(name)
-            return (2023 + index // 2, index % 2 + 1)
-    return (-1,)
-
-
 def _newest_copies(specs: list[_Spec], specs_root: Path) -> set[int]:
     """ids of the specs whose blueprint-derived fields are checked.
 
@@ -488,7 +437,7 @@ def _newest_copies(specs: list[_Spec], specs_root: Path) -> set[int]:
             groups[(spec.blueprint.project, spec.blueprint.name)].append(spec)
     chosen: set[int] = set()
     for group in groups.values():
-        keys = [_release_key(_parts(s.path, specs_root)) for s in group]
+        keys = [release_key(_parts(s.path, specs_root)) for s in group]
         newest = max(keys)
         chosen.update(id(s) for s, k in zip(group, keys, strict=True) if k == newest)
     return chosen

@@ -109,7 +109,12 @@ class GitRepo:
         return [p for p in out.split("\0") if p]
 
     def relative(self, path: Path) -> str:
-        return Path(os.path.abspath(path)).relative_to(self.root).as_posix()
+        """The path git knows the file by: symlinked folders resolved, as git does not
+        add a path beyond a symbolic link."""
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(self.root):
+            raise GitError(f"{path}: resolves outside the repository {self.root}")
+        return real.relative_to(self.root).as_posix()
 
     def show(self, rev: str, path: Path) -> str | None:
         """A file's text at a revision, None when it is not there."""
@@ -143,6 +148,19 @@ class GitRepo:
             self.run("add", "--", rel)
             self.run("commit", "--quiet", "--file", str(msg), "--", rel)
         return self.run("rev-parse", "HEAD")
+
+    def recover(self, seconds: float = 5.0) -> None:
+        """Get ready to roll back after an interruption: the same Ctrl-C may have killed
+        GitPython's long-lived helper processes, and a dying ``git commit`` may still
+        hold the index lock for a moment (bounded wait)."""
+        import time
+
+        self.repo.git.clear_cache()
+
+        lock = Path(self.repo.git_dir) / "index.lock"
+        deadline = time.monotonic() + seconds
+        while lock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def unstage(self, path: Path) -> None:
         rel = self.relative(path)

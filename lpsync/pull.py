@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from lpsync.errors import (
 )
 from lpsync.fileio import write_atomic
 from lpsync.names import BlueprintRef, blueprint_url, is_valid_name, parse_ref
+from lpsync.releases import release_key
 from lpsync.spectree import RevTree, SpecTree, WorkTree
 
 if TYPE_CHECKING:
@@ -69,6 +71,8 @@ def pull(
 
     ``launchpad_factory`` opens the Launchpad session lazily, so a bad name or a
     refused repo state costs no network round trip."""
+    if not Path(repo_dir).is_dir():
+        raise UsageError(f"repository {repo_dir}: not a directory")
     git = _open_git(repo_dir, options)
     root = git.root if git else Path(repo_dir).resolve()
     config = load_config(root)
@@ -93,6 +97,8 @@ def pull(
         tree = RevTree(root, git.repo, branch)
 
     path = _find_spec(tree, config, bp_ref, blueprint, options.release)
+    if path is not None and not Path(os.path.realpath(path)).is_relative_to(root):
+        raise UsageError(f"{path.relative_to(root)}: resolves outside the repository")
     old = tree.read(path) if path else None
     if path is None:
         path = _scaffold_path(root, config, blueprint, options.release, launchpad)
@@ -189,28 +195,26 @@ def _find_spec(
             continue  # an unreadable spec elsewhere is not this pull's business
         if not text or blueprint.name not in text:
             continue  # cheap filter: a link must spell the name
-        fields = specdoc.read_fields(text, path)
+        # Only the links of the preamble say which blueprint a spec is about; one in
+        # References or prose merely mentions another spec's blueprint.
         if any(
             link.ref.name == blueprint.name and link.ref.project in projects
-            for link in fields.links
+            for link in specdoc.preamble_links(text, specdoc.read_fields(text, path))
         ):
             linked.append(path)
     candidates = linked or named
     if not candidates:
         return None
-    return _newest(candidates, release)
+    return _newest(candidates, tree.root / config.specs_dir, release)
 
 
-def _newest(candidates: list[Path], release: str | None) -> Path:
-    """Re-proposed specs are copied to each release: prefer --release, then the last path.
-
-    Release folders mix codenames and numbers, so "last" is by the folder's position in
-    the path list, which os.walk and git both give sorted; ties are rare enough."""
+def _newest(candidates: list[Path], specs_root: Path, release: str | None) -> Path:
+    """Re-proposed specs are copied to each release: prefer --release, then the newest
+    release folder (the copy audit checks too), then the last path."""
     if release:
-        in_release = [p for p in candidates if release in p.parts]
-        if in_release:
-            return in_release[-1]
-    return sorted(candidates)[-1]
+        in_release = [p for p in candidates if release in p.relative_to(specs_root).parts]
+        candidates = in_release or candidates
+    return max(candidates, key=lambda p: (release_key(p.relative_to(specs_root).parts), p))
 
 
 def _scaffold_path(
@@ -304,7 +308,7 @@ def _commit(
         result.commit = git.commit_path(path, commit_message(blueprint, action))
         result.branch = branch
         result.actions.append(f"committed {result.path} on {branch}")
-    except (LpsyncError, OSError) as exc:
+    except BaseException as exc:  # Ctrl-C too: never leave a half-made commit behind
         _rollback(
             git,
             path,
@@ -316,9 +320,9 @@ def _commit(
             branch if created_branch else None,
             on_branch,
         )
-        if isinstance(exc, LpsyncError):
-            raise
-        raise GitError(f"{git.relative(path)}: {exc}") from None
+        if isinstance(exc, OSError):
+            raise GitError(f"{git.relative(path)}: {exc}") from None
+        raise
 
 
 def _missing_dirs(directory: Path, root: Path) -> list[Path]:
@@ -341,7 +345,7 @@ def _rollback(
     was_on_branch: bool,
 ) -> None:
     # Best effort, in reverse order; a failure here must not hide the original error.
-    steps: list[Callable[[], object]] = []
+    steps: list[Callable[[], object]] = [git.recover]
     if written:
         steps.append(lambda: git.unstage(path))
         if old is None:

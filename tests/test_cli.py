@@ -129,3 +129,13 @@ def test_works_without_home(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (repo / "specs/zed/ironic-shards.rst").is_file()
+
+
+def test_audit_of_a_repo_without_its_specs_dir_is_exit_2_not_clean(tmp_path: Path) -> None:
+    # A typo in --repo or specs_dir must not pass a CI job as "0 specs, 0 findings".
+    (tmp_path / "setup.cfg").write_text("[lpsync]\nproject = nova\nspecs_dir = spesc\n")
+    result = CliRunner().invoke(
+        app, ["--service-root", str(FIXTURES), "audit", "--repo", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "no specs directory 'spesc'" in result.stderr

@@ -573,3 +573,121 @@ def test_an_unreadable_template_is_one_line_naming_it(
     assert "specs/template.rst: template is not UTF-8 text" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert snapshot(repo) == before
+
+
+def test_a_spec_that_only_mentions_the_blueprint_is_not_its_spec(
+    tmp_path: Path, lpsync: Callable[..., object]
+) -> None:
+    mention = EXISTING.replace("+spec/libvirt-vdpa-hotplug", "+spec/nova-manage-image-properties")
+    mention += "\nReferences\n==========\n\nhttps://blueprints.launchpad.net/nova/+spec/libvirt-vdpa-hotplug\n"
+    repo = make_repo(
+        tmp_path / "specs-repo",
+        {
+            "setup.cfg": SETUP_CFG,
+            "specs/zed/libvirt-vdpa-hotplug.rst": EXISTING,
+            "specs/zed/nova-manage-image-properties.rst": mention,
+        },
+    )
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
+        "specs/zed/libvirt-vdpa-hotplug.rst"
+    ]
+
+
+def test_the_newest_release_copy_is_the_one_updated(
+    tmp_path: Path, lpsync: Callable[..., object]
+) -> None:
+    # Codenames sort after numbers as text; by release, 2023.1 comes after zed.
+    repo = make_repo(
+        tmp_path / "specs-repo",
+        {
+            "setup.cfg": SETUP_CFG,
+            "specs/zed/libvirt-vdpa-hotplug.rst": EXISTING,
+            "specs/2023.1/libvirt-vdpa-hotplug.rst": EXISTING,
+            "specs/yoga/libvirt-vdpa-hotplug.rst": EXISTING,
+        },
+    )
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
+        "specs/2023.1/libvirt-vdpa-hotplug.rst"
+    ]
+
+
+def test_specs_dir_behind_a_symlink_inside_the_repo(
+    tmp_path: Path, lpsync: Callable[..., object]
+) -> None:
+    repo = make_repo(
+        tmp_path / "specs-repo",
+        {"setup.cfg": SETUP_CFG, "doc/specs/zed/libvirt-vdpa-hotplug.rst": EXISTING},
+    )
+    (repo / "specs").symlink_to("doc/specs")
+    git(repo, "add", "specs")
+    git(repo, "commit", "-qm", "link specs")
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
+        "doc/specs/zed/libvirt-vdpa-hotplug.rst"
+    ]
+
+
+def test_a_failed_write_is_one_line_exit_3(repo: Path, lpsync: Callable[..., object]) -> None:
+    (repo / "specs/antelope").write_text("a file where the release folder should be\n")
+    result = lpsync("pull", "unified-limits-nova", "--no-commit", "--repo", str(repo))
+    assert result.exit_code == 3
+    assert "specs/antelope/unified-limits-nova.rst: cannot write" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("flag", ["--no-commit", "--dry-run", "--commit"])
+def test_a_missing_repo_is_exit_2_and_nothing_is_created(
+    tmp_path: Path, lpsync: Callable[..., object], flag: str
+) -> None:
+    missing = tmp_path / "no-such-repo"
+    result = lpsync("pull", "nova/libvirt-vdpa-hotplug", flag, "--repo", str(missing))
+    assert result.exit_code == 2
+    assert "not a directory" in result.stderr
+    assert not missing.exists()
+
+
+INTERRUPTING_HOOK = """#!/bin/sh
+# Press Ctrl-C mid-commit: SIGINT to the whole foreground process group.
+kill -INT -$(ps -o pgid= -p $$ | tr -d ' ')
+sleep 5
+"""
+
+
+def test_ctrl_c_during_the_commit_rolls_back(repo: Path, sandbox: Sandbox, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text(INTERRUPTING_HOOK)
+    hook.chmod(0o755)
+    before = snapshot(repo)
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lpsync",
+            "--service-root",
+            sandbox.service_root,
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "pull",
+            "libvirt-vdpa-hotplug",
+            "--repo",
+            str(repo),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr
+    assert snapshot(repo) == before
