@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from lpsync.errors import LaunchpadError, LpsyncError, NotFoundError, UsageError
-from lpsync.names import blueprint_url, check_name
+from lpsync.names import blueprint_url, check_name, is_valid_name
 
 __all__ = [
     "Blueprint",
@@ -77,24 +77,54 @@ class Blueprint:
     lifecycle_status: str
 
     @classmethod
-    def from_json(cls, rep: dict[str, Any]) -> Blueprint:
-        """Build from a ``specification-full`` JSON object, with no extra request."""
-        project = _last_segment(rep.get("target_link")) or ""
-        name = rep["name"]
+    def from_json(cls, rep: object) -> Blueprint:
+        """Build from a ``specification-full`` JSON object, with no extra request.
+
+        Raises ValueError for anything that is not one (the session reports it as a
+        LaunchpadError): names from Launchpad become paths and branch names, so they
+        are checked here, once, for every way a blueprint is read."""
+        if not isinstance(rep, dict):
+            raise ValueError(f"expected a blueprint object, got {type(rep).__name__}")
+        for key in _BLUEPRINT_TEXT:
+            if rep.get(key) is not None and not isinstance(rep[key], str):
+                raise ValueError(f"blueprint field {key!r} is not text: {rep[key]!r}")
+        name = rep.get("name")
+        project = _last_segment(rep.get("target_link"))
         milestone_link = rep.get("milestone_link")
+        milestone = _last_segment(milestone_link)
         assignee = _last_segment(rep.get("assignee_link"))
+        assignee = assignee[1:] if assignee and assignee.startswith("~") else assignee
+        for what, value in (("name", name), ("project", project)):
+            if not isinstance(value, str) or not is_valid_name(value):
+                raise ValueError(f"blueprint {what} {value!r} is not a valid Launchpad name")
+        for what, value in (("assignee", assignee), ("milestone", milestone)):
+            if value is not None and not is_valid_name(value):
+                raise ValueError(f"blueprint {what} {value!r} is not a valid Launchpad name")
         return cls(
             project=project,
             name=name,
             title=rep.get("title") or "",
             web_link=rep.get("web_link") or blueprint_url(project, name),
-            assignee=assignee[1:] if assignee and assignee.startswith("~") else assignee,
-            milestone=_last_segment(milestone_link),
+            assignee=assignee,
+            milestone=milestone,
             milestone_link=milestone_link,
             definition_status=rep.get("definition_status") or "",
             implementation_status=rep.get("implementation_status") or "",
             lifecycle_status=rep.get("lifecycle_status") or "",
         )
+
+
+_BLUEPRINT_TEXT = (
+    "name",
+    "title",
+    "web_link",
+    "target_link",
+    "assignee_link",
+    "milestone_link",
+    "definition_status",
+    "implementation_status",
+    "lifecycle_status",
+)
 
 
 class _IsGroup(Exception):
@@ -259,7 +289,10 @@ class LaunchpadSession:
                     f"Launchpad {self.service_root}: {what} ({path}): "
                     f"HTTP {response.status} {reason}".rstrip()
                 )
-            return json.loads(content)
+            data = json.loads(content)
+            if data is None and not group_check:  # only getSpecification may say null
+                raise ValueError("empty (null) answer")
+            return data
 
     def _pillar_url(self, project: str) -> str:
         return f"{self.api}{check_name(project, 'project')}"
@@ -313,11 +346,16 @@ class LaunchpadSession:
 
     def _list_specifications(self, project: str, wanted: set[str]) -> dict[str, Blueprint]:
         """Find ``wanted`` in the pillar's ``all_specifications``, stopping early."""
+        with self._errors(f"all_specifications of {project}"):  # also bad page contents
+            return self._search_listing(project, wanted)
+
+    def _search_listing(self, project: str, wanted: set[str]) -> dict[str, Blueprint]:
         base = f"{self._pillar_url(project)}/all_specifications"
         what = f"all_specifications of {project}"
         first = self._get_json(f"{base}?{urlencode({'ws.size': BATCH_SIZE})}", what)
         if first is None:
             raise self._not_found(project)
+        self._collect(first, set(), {})  # checks the page's shape before it is read
         found: dict[str, Blueprint] = {}
         self._collect(first, wanted, found)
         if any(_last_segment(e.get("target_link")) != project for e in first.get("entries", [])):
@@ -331,7 +369,7 @@ class LaunchpadSession:
             # No total (a total_size_link instead): follow the links one by one.
             page = first
             while missing and page.get("next_collection_link"):
-                page = self._get_json(page["next_collection_link"], what) or {}
+                page = self._get_json(page["next_collection_link"], what) or {"entries": []}
                 self._collect(page, wanted, found)
                 missing = wanted - set(found)
             return found
@@ -353,7 +391,7 @@ class LaunchpadSession:
 
         pages = self._map(page_at, starts)
         for page in pages:
-            self._collect(page or {}, wanted, found)
+            self._collect(page or {"entries": []}, wanted, found)
         return found
 
     def _spec_json(self, project: str, name: str) -> Blueprint | None:
@@ -363,8 +401,11 @@ class LaunchpadSession:
         return Blueprint.from_json(rep) if rep else None
 
     @staticmethod
-    def _collect(page: dict, wanted: set[str], found: dict[str, Blueprint]) -> None:
-        for rep in page.get("entries", []):
+    def _collect(page: object, wanted: set[str], found: dict[str, Blueprint]) -> None:
+        entries = page.get("entries") if isinstance(page, dict) else None
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise ValueError("the answer is not a page of blueprints")
+        for rep in entries:
             name = rep.get("name")
             if name in wanted and name not in found:  # first owner wins within a group
                 found[name] = Blueprint.from_json(rep)
@@ -389,8 +430,13 @@ class LaunchpadSession:
             with self._people_lock:
                 if person in self._people:
                     return self._people[person]
-            rep = self._get_json(f"{self.api}~{person}", f"person {person}")
+            what = f"person {person}"
+            rep = self._get_json(f"{self.api}~{person}", what)
             value = rep.get("display_name") if isinstance(rep, dict) else None
+            if rep is not None and not isinstance(value, str):
+                raise LaunchpadError(
+                    f"Launchpad {self.service_root}: {what}: the answer has no display name"
+                )
             with self._people_lock:
                 self._people[person] = value
             return value

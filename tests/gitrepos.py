@@ -1,4 +1,4 @@
-"""Real git repositories in temp dirs, isolated from the user's git config."""
+"""Real git repositories in temp dirs, isolated from the developer's git config."""
 
 from __future__ import annotations
 
@@ -9,47 +9,51 @@ from pathlib import Path
 
 import pytest
 
-IDENTITY = (
-    "[user]\n\tname = Spec Author\n\temail = author@example.org\n[init]\n\tdefaultBranch = master\n"
-)
+# No global or system config (no signing, hooks path or aliases of the developer's),
+# and a fixed identity so commits work on a machine that has none.
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Spec Author",
+    "GIT_AUTHOR_EMAIL": "author@example.org",
+    "GIT_COMMITTER_NAME": "Spec Author",
+    "GIT_COMMITTER_EMAIL": "author@example.org",
+}
 
 
 @pytest.fixture
-def git_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A global git config of our own, so tests never see the developer's."""
-    home = tmp_path_factory.mktemp("githome")
-    config = home / "gitconfig"
-    config.write_text(IDENTITY)
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for key in (
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_AUTHOR_NAME",
-        "GIT_COMMITTER_NAME",
-    ):
-        monkeypatch.delenv(key, raising=False)
+def git_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same isolation for the git that lpsync itself runs (pull commits)."""
+    for key in [k for k in os.environ if k.startswith("GIT_")]:
+        monkeypatch.delenv(key)
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
 
 
 def git(repo: Path, *args: str, check: bool = True) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")} | GIT_ENV
     done = subprocess.run(
-        ["git", *args], cwd=repo, capture_output=True, text=True, check=False, env=os.environ
+        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False
     )
     if check and done.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {done.stderr}")
     return done.stdout
 
 
-def make_repo(path: Path, files: dict[str, str]) -> Path:
-    """A repo with one commit holding ``files`` (written byte for byte)."""
+def make_repo(path: Path, files: dict[str, str], symlinks: dict[str, str] | None = None) -> Path:
+    """A repo on branch master with one commit holding ``files`` (path -> text, written
+    byte for byte) and ``symlinks`` (path -> link target, which may dangle)."""
     path.mkdir(parents=True, exist_ok=True)
-    git(path, "init", "-q")
+    git(path, "init", "-q", "-b", "master")
     for name, text in files.items():
         target = path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+    for name, target in (symlinks or {}).items():
+        link = path / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, link)
     git(path, "add", "-A")
     git(path, "commit", "-q", "-m", "Initial specs")
     return path

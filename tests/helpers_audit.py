@@ -2,55 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from gitrepos import git, make_repo  # noqa: F401  (re-exported for audit tests)
 
 from lpsync.audit import AuditResult, run_audit
 from lpsync.config import load_config
 from lpsync.launchpad import open_launchpad
 from lpsync.sandbox import Sandbox, SandboxData
-
-GIT_ENV = {
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "Spec Author",
-    "GIT_AUTHOR_EMAIL": "author@example.org",
-    "GIT_COMMITTER_NAME": "Spec Author",
-    "GIT_COMMITTER_EMAIL": "author@example.org",
-}
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")} | GIT_ENV
-    done = subprocess.run(
-        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed: {done.stderr}")
-    return done.stdout
-
-
-def make_repo(root: Path, files: dict[str, str], symlinks: dict[str, str] | None = None) -> Path:
-    """A git repo with one commit: ``files`` (path -> text) and ``symlinks`` (path ->
-    link target, may dangle)."""
-    root.mkdir(parents=True, exist_ok=True)
-    git(root, "init", "-q", "-b", "master")
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-    for name, target in (symlinks or {}).items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(target, path)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "Initial specs")
-    return root
 
 
 def spec(

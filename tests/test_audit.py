@@ -364,6 +364,31 @@ def test_launchpad_failure_raises_and_writes_nothing(
     assert git(repo, "status", "--porcelain") == ""
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[]",
+        b"null",
+        b'"a string"',
+        b'{"entries": [1, 2]}',
+        b'{"entries": {"name": "x"}}',
+        b'{"entries": [{"name": "retitled", "title": 5, "target_link": "x/nova"}]}',
+        b'{"entries": [{"name": "retitled", "target_link": "http://lp/devel/.."}]}',
+    ],
+    ids=["list", "null", "string", "numbers", "object", "int-title", "bad-name"],
+)
+def test_well_formed_json_of_the_wrong_shape_is_a_launchpad_error(
+    audit_sandbox: Sandbox, tmp_path: Path, audit, body: bytes
+) -> None:
+    repo = repo_with(tmp_path, {"specs/zed/retitled.rst": spec("Old", nova("retitled"), "jdoe")})
+    before = (repo / "specs/zed/retitled.rst").read_bytes()
+    audit_sandbox.add_fault(r"all_specifications", body=body)
+    with pytest.raises(LaunchpadError) as caught:
+        audit(repo, fix=True)
+    assert "all_specifications of nova" in str(caught.value)
+    assert (repo / "specs/zed/retitled.rst").read_bytes() == before
+
+
 def test_request_budget(audit_sandbox: Sandbox, tmp_path: Path, audit) -> None:
     """At most 2 (login) + listing pages + people whose display name was needed."""
     files = {

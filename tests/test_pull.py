@@ -454,8 +454,10 @@ def test_untracked_files_elsewhere_do_not_matter(repo: Path, lpsync: Callable[..
         {"drop": True},
         {"malformed": True},
         {"latency": 3.0},
+        {"body": b"[1, 2]"},
+        {"body": b'{"name": "../../etc", "title": "x"}'},
     ],
-    ids=["status-500", "hang", "drop", "malformed", "slow"],
+    ids=["status-500", "hang", "drop", "malformed", "slow", "wrong-shape", "bad-name"],
 )
 def test_stand_in_faults_exit_3_and_leave_the_repo_unchanged(
     repo: Path, lpsync: Callable[..., object], sandbox: Sandbox, fault: dict[str, object]

@@ -23,8 +23,9 @@ class RequestRecord(NamedTuple):
 class Fault:
     """What to do to requests whose ``path?query`` matches ``pattern`` (``re.search``).
 
-    ``latency`` is applied first; then at most one of ``hang``, ``drop``, ``malformed``
-    or ``status`` (checked in that order). ``times`` limits how many requests it hits.
+    ``latency`` is applied first; then at most one of ``hang``, ``drop``, ``malformed``,
+    ``body`` or ``status`` (checked in that order). ``body`` is answered as 200 JSON:
+    well-formed data of the wrong shape. ``times`` limits how many requests it hits.
     """
 
     pattern: re.Pattern[str]
@@ -33,6 +34,7 @@ class Fault:
     hang: bool = False
     drop: bool = False
     malformed: bool = False
+    body: bytes | None = None
     times: int | None = None
 
 

@@ -153,6 +153,7 @@ class Sandbox:
         hang: bool = False,
         drop: bool = False,
         malformed: bool = False,
+        body: bytes | None = None,
         times: int | None = None,
     ) -> None:
         """Misbehave on requests whose ``path?query`` matches ``pattern`` (``re.search``).
@@ -161,7 +162,8 @@ class Sandbox:
         wanting a server error should use e.g. 500. httplib2 re-sends once after a
         dropped connection, so a ``drop`` fault usually sees two requests.
         """
-        self._faults.add(Fault(re.compile(pattern), latency, status, hang, drop, malformed, times))
+        fault = Fault(re.compile(pattern), latency, status, hang, drop, malformed, body, times)
+        self._faults.add(fault)
 
     def clear_faults(self) -> None:
         self._faults.clear()
@@ -213,8 +215,8 @@ class _Handler(BaseHTTPRequestHandler):
                     sandbox._stopping.wait(HANG_SECONDS)
                 self.close_connection = True
                 return
-            if fault.malformed:
-                self._send(Reply(200, MALFORMED_BODY), record)
+            if fault.malformed or fault.body is not None:
+                self._send(Reply(200, MALFORMED_BODY if fault.malformed else fault.body), record)
                 return
             if fault.status is not None:
                 self._send(Reply(fault.status, b"Injected fault", "text/plain"), record)
