@@ -18,7 +18,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from lpsync import __version__
-from lpsync.errors import EXIT_USAGE, LpsyncError
+from lpsync.errors import LpsyncError
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -258,12 +258,18 @@ def _progress_bar() -> Callable[[int, int], None]:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: usage errors too become one line on stderr."""
     try:
-        app()
-    except SystemExit as exc:  # typer exits through SystemExit; keep its code
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
-        sys.exit(code)
+        code = app(standalone_mode=False)
+    except Exception as exc:
+        # typer's (vendored) click raises these for bad options and arguments; they
+        # are recognised by shape so lpsync never imports click itself.
+        exit_code = getattr(exc, "exit_code", None)
+        if not isinstance(exit_code, int) or not hasattr(exc, "format_message"):
+            raise
+        typer.echo(f"lpsync: error: {exc.format_message()} (see lpsync --help)", err=True)
+        sys.exit(exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _is_terminal(stream: object) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from lpsync.errors import ConfigError
+from lpsync.gitrepo import is_valid_branch_name
 from lpsync.names import is_valid_name
 
 # (file name, section) in the order they are looked up.
@@ -103,6 +104,8 @@ def _validate(values: dict[str, object], where: str) -> Config:
     _check_relative(layout, "layout", where)
     branch = clean.get("branch", Config.branch)
     _check_format(branch, "branch", BRANCH_FIELDS, where)
+    if not is_valid_branch_name(branch.format(name="example", project="project")):
+        raise ConfigError(f"{where}: key 'branch': {branch!r} is not a valid git branch name")
     return Config(
         project=project,
         specs_dir=clean.get("specs_dir", Config.specs_dir),

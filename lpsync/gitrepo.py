@@ -8,6 +8,7 @@ and signing config apply, which GitPython's own ``index.commit`` would skip.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,12 +30,30 @@ IN_PROGRESS_MARKERS = {
 }
 
 
+_BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+
+
+def is_valid_branch_name(name: str) -> bool:
+    """git's rules for a new branch name (``git check-ref-format refs/heads/NAME``),
+    without the shorthand expansion ``--branch`` applies (``@{-1}``, ``@``)."""
+    if not name or name == "@" or "@{" in name or ".." in name or "//" in name:
+        return False
+    if name.startswith(("/", "-")) or name.endswith(("/", ".")) or _BAD_REF_CHARS.search(name):
+        return False
+    return all(
+        part and not part.startswith(".") and not part.endswith(".lock") for part in name.split("/")
+    )
+
+
 def _first_line(exc: Exception) -> str:
-    stderr = getattr(exc, "stderr", "") or ""
-    lines = [ln.strip() for ln in str(stderr).splitlines() if ln.strip()]
-    # GitPython prefixes stderr with "stderr: '"; keep git's own words.
-    text = lines[-1] if lines else str(exc).splitlines()[0]
-    return text.removeprefix("stderr: ").strip("'\" ")
+    """git's own last words, or its exit status when it (or a hook) said nothing."""
+    stderr = str(getattr(exc, "stderr", "") or "")
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    if lines:
+        # GitPython prefixes stderr with "stderr: '"; keep git's own words.
+        return lines[-1].removeprefix("stderr: ").strip("'\" ")
+    status = getattr(exc, "status", None)
+    return f"failed with exit status {status}" if status is not None else str(exc).split("\n")[0]
 
 
 class GitRepo:
@@ -80,12 +99,6 @@ class GitRepo:
 
     def branch_exists(self, name: str) -> bool:
         return name in {h.name for h in self.repo.heads}
-
-    def check_branch_name(self, name: str) -> None:
-        try:
-            self.repo.git.check_ref_format("--branch", name)
-        except self._git_errors:
-            raise GitError(f"{name!r} is not a valid git branch name") from None
 
     def operation_in_progress(self) -> str | None:
         git_dir = Path(self.repo.git_dir)

@@ -147,8 +147,12 @@ def resolve_service_root(service_root: str) -> str:
     text = service_root.strip()
     if text in SERVICE_ROOTS:
         return SERVICE_ROOTS[text]
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (parsing the port is what validates it)
+    except ValueError as exc:
+        raise UsageError(f"service root {service_root!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
             f"service root {service_root!r} is not production, staging, qastaging, "
             "an http(s) URL or a stand-in data directory"

@@ -28,12 +28,12 @@ from lpsync.errors import (
     UsageError,
 )
 from lpsync.fileio import write_atomic
+from lpsync.gitrepo import GitRepo, is_valid_branch_name
 from lpsync.names import BlueprintRef, blueprint_url, is_valid_name, parse_ref
 from lpsync.releases import release_key
 from lpsync.spectree import RevTree, SpecTree, WorkTree
 
 if TYPE_CHECKING:
-    from lpsync.gitrepo import GitRepo
     from lpsync.launchpad import Blueprint, LaunchpadSession
 
 
@@ -81,8 +81,9 @@ def pull(
         raise UsageError(f"release {options.release!r} is not a valid series name")
     branch = options.branch or config.branch.format(name=bp_ref.name, project=bp_ref.project)
 
+    if not is_valid_branch_name(branch):
+        raise UsageError(f"branch {branch!r} is not a valid git branch name")
     if git and options.commit and not options.dry_run:
-        git.check_branch_name(branch)
         _refuse_repo_state(git)
 
     launchpad = launchpad_factory()
@@ -135,8 +136,6 @@ def pull(
 
 
 def _open_git(repo_dir: Path, options: PullOptions) -> GitRepo | None:
-    from lpsync.gitrepo import GitRepo
-
     try:
         return GitRepo(Path(repo_dir))
     except GitError:
@@ -235,8 +234,8 @@ def _scaffold_path(
             f"blueprint {blueprint.name} has no target milestone to take the series from; "
             "pass --release SERIES"
         )
-    if not is_valid_name(series):
-        raise UsageError(f"release {series!r} is not a valid series name")
+    if not is_valid_name(series):  # --release was checked up front: this is Launchpad's
+        raise LaunchpadError(f"Launchpad returned an invalid series name {series!r}")
     rel = config.layout.format(series=series, name=blueprint.name, project=blueprint.project)
     path = (root / config.specs_dir / rel).resolve()
     if not path.is_relative_to(root):

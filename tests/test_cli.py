@@ -9,6 +9,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from lpsync.cli import app
@@ -139,3 +140,67 @@ def test_audit_of_a_repo_without_its_specs_dir_is_exit_2_not_clean(tmp_path: Pat
     )
     assert result.exit_code == 2
     assert "no specs directory 'spesc'" in result.stderr
+
+
+def test_sandbox_on_a_port_in_use_is_one_line_exit_3() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["sandbox", "--data", str(FIXTURES), "--port", str(port)])
+    assert result.exit_code == 3
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("root", ["http://[::1", "http://:80/", "ftp://example.org/", "nowhere"])
+def test_a_bad_service_root_is_one_line_exit_2(tmp_path: Path, root: str) -> None:
+    (tmp_path / "specs").mkdir()
+    result = CliRunner().invoke(
+        app,
+        [
+            "--service-root",
+            root,
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "audit",
+            "--repo",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "service root" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["pull"], ["--bogus"], ["--timeout", "0", "audit"], ["sandbox", "--port", "70000"]],
+)
+def test_usage_errors_from_the_console_script_are_one_line_exit_2(args: list[str]) -> None:
+    done = _python("-m", "lpsync", *args)
+    assert done.returncode == 2
+    assert done.stderr.startswith("lpsync: error: ")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_console_script_keeps_each_exit_code(tmp_path: Path) -> None:
+    base = ["-m", "lpsync", "--service-root", str(FIXTURES), "--cache-dir", str(tmp_path / "c")]
+    repo = tmp_path / "specs-repo"
+    (repo / "specs/zed").mkdir(parents=True)
+    (repo / "setup.cfg").write_text("[lpsync]\nproject = nova\n")
+    (repo / "specs/zed/ironic-shards.rst").write_text(
+        "==========\n Old title\n==========\n\n"
+        "https://blueprints.launchpad.net/nova/+spec/ironic-shards\n"
+    )
+    missing = _python(*base, "pull", "no-such-blueprint", "--repo", str(repo), "--no-commit")
+    assert missing.returncode == 1, missing.stderr
+    drift = _python(*base, "audit", "--repo", str(repo))
+    assert drift.returncode == 1, drift.stderr
+    assert "specs/zed/ironic-shards.rst:2: LPS301" in drift.stdout
+    fixed = _python(*base, "audit", "--fix", "--repo", str(repo))
+    assert fixed.returncode == 1
+    clean = _python(*base, "audit", "--repo", str(repo))
+    assert clean.returncode == 0, clean.stdout

@@ -70,3 +70,10 @@ def test_non_string_toml_value(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.lpsync]\nproject = 3\n")
     with pytest.raises(ConfigError, match=r"key 'project' must be a non-empty string"):
         load_config(tmp_path)
+
+
+@pytest.mark.parametrize("branch", ["bad..branch", "a b", "@", "x@{-1}", "bp/{name}.lock", "/x"])
+def test_a_branch_template_git_would_refuse_is_a_config_error(tmp_path: Path, branch: str) -> None:
+    (tmp_path / "setup.cfg").write_text(f"[lpsync]\nbranch = {branch}\n")
+    with pytest.raises(ConfigError, match="key 'branch'"):
+        load_config(tmp_path)

@@ -561,6 +561,7 @@ def test_a_failure_from_a_detached_head_goes_back_to_it(
     before = snapshot(repo)
     result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
     assert result.exit_code == 3
+    assert result.stderr == "lpsync: error: git commit: failed with exit status 1\n"
     assert snapshot(repo) == before
 
 
@@ -692,4 +693,16 @@ def test_ctrl_c_during_the_commit_rolls_back(repo: Path, sandbox: Sandbox, tmp_p
     )
     assert done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("branch", ["@", "@{-1}", "a b", "x..y"])
+def test_a_bad_branch_is_exit_2_before_any_request(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox, branch: str
+) -> None:
+    before = snapshot(repo)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--branch", branch, "--repo", str(repo))
+    assert result.exit_code == 2, result.output
+    assert "not a valid git branch name" in result.stderr
+    assert sandbox.requests == []
     assert snapshot(repo) == before

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
+from lpsync.errors import LpsyncError
 from lpsync.sandbox.faults import Fault, FaultSet, RequestLog, RequestRecord
 from lpsync.sandbox.model import SandboxData
 from lpsync.sandbox.resources import Reply, Site
@@ -65,7 +66,11 @@ class Sandbox:
     def _bind(self) -> _Server:
         if self._server is None:
             self._stopping.clear()
-            server = _Server((self.host, self.port), _Handler)
+            try:
+                server = _Server((self.host, self.port), _Handler)
+            except (OSError, OverflowError) as exc:  # port in use, no such address
+                reason = getattr(exc, "strerror", None) or str(exc)
+                raise LpsyncError(f"cannot listen on {self.host}:{self.port}: {reason}") from None
             server.sandbox = self
             self.port = server.server_address[1]
             host = self.host if ":" not in self.host else f"[{self.host}]"
