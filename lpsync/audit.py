@@ -33,7 +33,7 @@ from lpsync.errors import (
     UsageError,
 )
 from lpsync.fileio import write_atomic
-from lpsync.names import BlueprintRef, is_valid_name
+from lpsync.names import BlueprintRef, blueprint_url, is_valid_name
 from lpsync.releases import release_key
 from lpsync.spectree import walk_rst
 
@@ -88,6 +88,7 @@ class AuditResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[AuditError] = field(default_factory=list)
     fixed: list[str] = field(default_factory=list)  # paths rewritten by --fix
+    unfixed: list[str] = field(default_factory=list)  # "path: why" for what --fix could not
 
     @property
     def exit_code(self) -> int:
@@ -165,7 +166,8 @@ def run_audit(
         if spec.audited:
             result.findings += spec.findings
     if fix:
-        result.fixed = _fix(root, config, [s for s in specs if s.audited and s.fix], errors)
+        fixable = [s for s in specs if s.audited and s.fix]
+        result.fixed, result.unfixed = _fix(root, config, fixable, errors)
     result.findings.sort(key=lambda f: (f.path, f.line, f.code))
     result.errors.sort(key=lambda e: e.path)
     return result
@@ -640,22 +642,27 @@ def _check_status(spec: _Spec, specs_root: Path, has_implemented: bool) -> None:
 # -- --fix -----------------------------------------------------------------------------
 
 
-def _fix(root: Path, config: Config, specs: list[_Spec], errors: list[AuditError]) -> list[str]:
-    """Rewrite the drifted managed fields with pull's update code; never moves files."""
+def _fix(
+    root: Path, config: Config, specs: list[_Spec], errors: list[AuditError]
+) -> tuple[list[str], list[str]]:
+    """Rewrite the drifted managed fields with pull's update code; never moves files.
+    Returns the paths rewritten and, as "path: why", what could not be fixed."""
     template = specdoc.load_template(root, config.specs_dir, config.template)
     fixed: list[str] = []
+    unfixed: list[str] = []
     for spec in specs:
         blueprint = spec.blueprint
         if blueprint is None or spec.link is None:
             continue
+        url = blueprint_url(blueprint.project, blueprint.name)
         text = spec.text
         if "LPS102" in spec.fix:
             # update_text keeps any link that names the right blueprint, even a broken
             # one (double slash, wrapped): splice the canonical URL over it first.
-            text = text[: spec.link.start] + blueprint.web_link + text[spec.link.end :]
+            text = text[: spec.link.start] + url + text[spec.link.end :]
         values = specdoc.BlueprintValues(
             title=blueprint.title if "LPS301" in spec.fix else (spec.fields.title_text or ""),
-            url=blueprint.web_link,
+            url=url,
             assignee=blueprint.assignee if "LPS401" in spec.fix else None,
             milestone=blueprint.milestone if "LPS501" in spec.fix else None,
         )
@@ -672,4 +679,7 @@ def _fix(root: Path, config: Config, specs: list[_Spec], errors: list[AuditError
                 errors.append(AuditError(spec.rel, f"cannot fix: {exc}"))
                 continue
             fixed.append(spec.rel)
-    return fixed
+        if "LPS401" in spec.fix and not specdoc.read_fields(new).has_assignee_field:
+            # The template's place for it (Assignee(s), Implementation) is missing.
+            unfixed.append(f"{spec.rel}: no Assignee(s) section to put the primary assignee in")
+    return fixed, unfixed

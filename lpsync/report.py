@@ -36,10 +36,14 @@ def summary(result: AuditResult) -> str:
         parts.append(_plural(len(result.errors), "error"))
     if result.fixed:
         parts.append(f"{_plural(len(result.fixed), 'file')} fixed")
+    if result.unfixed:
+        parts.append(f"{len(result.unfixed)} not fixable")
     line = f"lpsync audit: {specs} checked, {', '.join(parts)}"
     if result.errors:
         line += " (incomplete: some specs could not be checked)"
-    elif not result.fixed and any(f.code in FIXABLE for f in result.findings):
+    elif not (result.fixed or result.unfixed) and any(
+        f.code in FIXABLE and f.expected is not None for f in result.findings
+    ):
         line += "; 'lpsync audit --fix' rewrites titles, URLs, assignees and milestones"
     return line
 
@@ -60,6 +64,7 @@ def _text(result: AuditResult, color: bool) -> str:
         f"{paint(f'{e.path}:', _BOLD)} {paint('error:', _RED)} {_one_line(e.message)}"
         for e in result.errors
     ]
+    lines += [f"{paint('not fixed:', _YELLOW)} {_one_line(why)}" for why in result.unfixed]
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 

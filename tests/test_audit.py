@@ -12,6 +12,7 @@ from helpers_audit import BLUEPRINTS, audit, audit_sandbox, bp_url, git, make_re
 
 from lpsync.audit import AuditResult
 from lpsync.errors import LaunchpadError, UsageError
+from lpsync.report import render
 from lpsync.sandbox import Sandbox
 
 CONFIG = "[lpsync]\nproject = nova\n"
@@ -573,3 +574,17 @@ def test_request_budget_with_several_listing_pages(tmp_path: Path) -> None:
     pages = [r for r in requests if "all_specifications" in r.path]
     assert len(pages) == 3  # ceil(700 / 300), fetched concurrently after the first
     assert len(requests) == 2 + len(pages)  # every assignee matched by id: no people
+
+
+def test_fix_says_what_it_could_not_fix(tmp_path: Path, audit) -> None:
+    # No Implementation section and no Assignee(s) section: nowhere to put the field.
+    bare = f"==========\n Reassigned\n==========\n\n{nova('reassigned')}\n\nJust prose.\n"
+    repo = repo_with(tmp_path, {"specs/zed/reassigned.rst": bare})
+    result = audit(repo, fix=True)
+    assert codes(result) == [("specs/zed/reassigned.rst", "LPS401")]
+    assert result.unfixed == [
+        "specs/zed/reassigned.rst: no Assignee(s) section to put the primary assignee in"
+    ]
+    text = render(result, "text")
+    assert "not fixed: specs/zed/reassigned.rst: no Assignee(s) section" in text
+    assert text.rstrip().endswith("1 finding, 1 not fixable")
