@@ -160,18 +160,20 @@ def test_update_matches_golden(name: str) -> None:
     assert any(lk.url == NEW.url for lk in fields.links)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+# Fixtures without a blueprint link have no "values already present" to update with.
+LINKED = sorted(name for name in EXPECTED if read_fields(_read(name)).links)
+
+
+def test_most_fixtures_have_a_link_to_keep() -> None:
+    assert len(LINKED) >= len(EXPECTED) - 2
+
+
+@pytest.mark.parametrize("name", LINKED)
 def test_update_with_present_values_changes_nothing(name: str) -> None:
     text = _read(name)
     fields = read_fields(text)
-    url = (
-        f"https://blueprints.launchpad.net/{fields.links[0].ref.project}/+spec/"
-        f"{fields.links[0].ref.name}"
-        if fields.links
-        else None
-    )
-    if url is None:
-        pytest.skip("no blueprint link to keep")
+    link = fields.links[0]
+    url = f"https://blueprints.launchpad.net/{link.ref.project}/+spec/{link.ref.name}"
     ids = {
         "Mara Quinn (mquinn)": "mquinn",
         "Ola Berg <oberg>": "oberg",
