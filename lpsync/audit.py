@@ -522,29 +522,15 @@ def _check_assignee(
             f"assignee {text!r} cannot be matched to {label}'s assignee {shown} "
             "(an email alone is unverifiable)",
         )
-    elif verdict is people.Match.EMPTY:
-        what = f"says {text.strip()!r}" if text and text.strip() else "names nobody"
-        if not spec.fields.has_assignee_field:
-            what = "has no assignee field"
-        _add(
-            spec,
-            line,
-            "LPS401",
-            label,
-            assignee,
-            text,
-            f"spec {what} but {label} is assigned to {shown}",
-        )
     else:
-        _add(
-            spec,
-            line,
-            "LPS401",
-            label,
-            assignee,
-            text,
-            f"assignee {text!r} does not name {label}'s assignee {shown}",
-        )
+        if verdict is not people.Match.EMPTY:
+            message = f"assignee {text!r} does not name {label}'s assignee {shown}"
+        elif not spec.fields.has_assignee_field:
+            message = f"spec has no assignee field but {label} is assigned to {shown}"
+        else:
+            what = f"says {text.strip()!r}" if text and text.strip() else "names nobody"
+            message = f"spec {what} but {label} is assigned to {shown}"
+        _add(spec, line, "LPS401", label, assignee, text, message)
 
 
 def _fallback_line(spec: _Spec) -> int:

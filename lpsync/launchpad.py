@@ -114,6 +114,7 @@ class Blueprint:
         )
 
 
+# The blueprint fields lpsync reads: all text (or null) on the wire.
 _BLUEPRINT_TEXT = (
     "name",
     "title",
@@ -466,18 +467,7 @@ _GROUP = object()
 
 def _entry_json(entry: Any) -> dict[str, Any]:
     """The JSON an Entry was built from: read fields by name without extra requests."""
-    names = (
-        "name",
-        "title",
-        "web_link",
-        "target_link",
-        "assignee_link",
-        "milestone_link",
-        "definition_status",
-        "implementation_status",
-        "lifecycle_status",
-    )
-    return {n: getattr(entry, n) for n in names}
+    return {n: getattr(entry, n) for n in _BLUEPRINT_TEXT}
 
 
 # -- opening a session ------------------------------------------------------------------

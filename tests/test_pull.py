@@ -145,6 +145,11 @@ def lpsync(runner: CliRunner, sandbox: Sandbox, tmp_path: Path) -> Callable[...,
     return run
 
 
+def committed_paths(repo: Path) -> list[str]:
+    """The files the last commit touched."""
+    return git(repo, "show", "--name-only", "--format=", "HEAD").split()
+
+
 def _requests(sandbox: Sandbox) -> list[str]:
     return [f"{r.path}?{r.query}" if r.query else r.path for r in sandbox.requests]
 
@@ -170,9 +175,7 @@ def test_scaffold_a_new_spec_from_the_repo_template_on_its_own_branch(
     assert "Problem description\n===================\n\nWhat is missing.\n" in text
 
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "bp/unified-limits-nova"
-    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
-        "specs/antelope/unified-limits-nova.rst"
-    ]
+    assert committed_paths(repo) == ["specs/antelope/unified-limits-nova.rst"]
     message = git(repo, "log", "-1", "--format=%B")
     assert message.splitlines()[0] == "Add spec for blueprint unified-limits-nova"
     assert "Use unified limits for quota in nova" in message
@@ -266,7 +269,7 @@ def test_a_spec_linking_the_blueprint_wins_over_a_file_named_after_it(
     )
     result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
     assert result.exit_code == 0, result.output
-    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["specs/zed/vdpa.rst"]
+    assert committed_paths(repo) == ["specs/zed/vdpa.rst"]
 
 
 @pytest.mark.parametrize("rerun_from", ["bp/libvirt-vdpa-hotplug", "master"])
@@ -593,9 +596,7 @@ def test_a_spec_that_only_mentions_the_blueprint_is_not_its_spec(
     )
     result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
     assert result.exit_code == 0, result.output
-    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
-        "specs/zed/libvirt-vdpa-hotplug.rst"
-    ]
+    assert committed_paths(repo) == ["specs/zed/libvirt-vdpa-hotplug.rst"]
 
 
 def test_the_newest_release_copy_is_the_one_updated(
@@ -613,9 +614,7 @@ def test_the_newest_release_copy_is_the_one_updated(
     )
     result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
     assert result.exit_code == 0, result.output
-    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
-        "specs/2023.1/libvirt-vdpa-hotplug.rst"
-    ]
+    assert committed_paths(repo) == ["specs/2023.1/libvirt-vdpa-hotplug.rst"]
 
 
 def test_specs_dir_behind_a_symlink_inside_the_repo(
@@ -630,9 +629,7 @@ def test_specs_dir_behind_a_symlink_inside_the_repo(
     git(repo, "commit", "-qm", "link specs")
     result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
     assert result.exit_code == 0, result.output
-    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
-        "doc/specs/zed/libvirt-vdpa-hotplug.rst"
-    ]
+    assert committed_paths(repo) == ["doc/specs/zed/libvirt-vdpa-hotplug.rst"]
 
 
 def test_a_failed_write_is_one_line_exit_3(repo: Path, lpsync: Callable[..., object]) -> None:
