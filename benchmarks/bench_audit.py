@@ -32,7 +32,7 @@ PROJECT = "nova"
 RELEASES = ("xena", "yoga", "zed", "2023.1", "2023.2", "2024.1")
 SPEC = """\
 ..
- This work is licensed under a Creative Commons Attribution 3.0 Unported License.
+ Licensed under CC BY 3.0.
 
 {bar}
 {title}

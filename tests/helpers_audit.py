@@ -26,7 +26,7 @@ def spec(
     out; ``milestone_field=False`` leaves the Milestones section out."""
     bar = "=" * (len(title) + 2)
     parts = [
-        ".. This work is licensed under a Creative Commons Attribution 3.0 Unported License.",
+        ".. Licensed under CC BY 3.0.",
         "",
         bar,
         f" {title}",
