@@ -11,14 +11,18 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from lpsync import __version__
 from lpsync.errors import LpsyncError
+
+if TYPE_CHECKING:
+    from lpsync.launchpad import LaunchpadSession
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -216,21 +220,17 @@ class _launchpad:
 
     def __init__(self, ctx: typer.Context) -> None:
         self.options = _options(ctx)
-        self._stack: object = None
-        self._session: object = None
+        self._stack = ExitStack()
+        self._session: LaunchpadSession | None = None
 
-    def __enter__(self) -> Callable[[], object]:
+    def __enter__(self) -> Callable[[], LaunchpadSession]:
         return self._open
 
-    def _open(self) -> object:
+    def _open(self) -> LaunchpadSession:
         if self._session is None:
-            from contextlib import ExitStack
-
             from lpsync.launchpad import default_cache_dir, open_launchpad
 
-            stack = ExitStack()
-            self._stack = stack
-            self._session = stack.enter_context(
+            self._session = self._stack.enter_context(
                 open_launchpad(
                     self.options.service_root,
                     cache_dir=self.options.cache_dir or default_cache_dir(),
@@ -240,8 +240,7 @@ class _launchpad:
         return self._session
 
     def __exit__(self, *exc: object) -> None:
-        if self._stack is not None:
-            self._stack.close()  # type: ignore[attr-defined]
+        self._stack.close()
 
 
 def _progress_bar() -> Callable[[int, int], None]:

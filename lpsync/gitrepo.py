@@ -68,12 +68,13 @@ class GitRepo:
             self.repo = git.Repo(path, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise GitError(f"{path}: not inside a git repository") from None
-        if self.repo.bare:
+        work_tree = self.repo.working_tree_dir
+        if self.repo.bare or work_tree is None:
             raise GitError(f"{path}: is a bare git repository")
         self.repo.git.update_environment(**env)
         for key in _LEAKY_GIT_ENV:
             self.repo.git.update_environment(**{key: None})
-        self.root = Path(self.repo.working_tree_dir).resolve()
+        self.root = Path(work_tree).resolve()
 
     def run(self, *args: str) -> str:
         try:

@@ -94,9 +94,10 @@ class Blueprint:
         milestone = _last_segment(milestone_link)
         assignee = _last_segment(rep.get("assignee_link"))
         assignee = assignee[1:] if assignee and assignee.startswith("~") else assignee
-        for what, value in (("name", name), ("project", project)):
-            if not isinstance(value, str) or not is_valid_name(value):
-                raise ValueError(f"blueprint {what} {value!r} is not a valid Launchpad name")
+        if not isinstance(name, str) or not is_valid_name(name):
+            raise ValueError(f"blueprint name {name!r} is not a valid Launchpad name")
+        if project is None or not is_valid_name(project):
+            raise ValueError(f"blueprint project {project!r} is not a valid Launchpad name")
         for what, value in (("assignee", assignee), ("milestone", milestone)):
             if value is not None and not is_valid_name(value):
                 raise ValueError(f"blueprint {what} {value!r} is not a valid Launchpad name")

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from lpsync import specdoc
 from lpsync.config import Config, load_config
@@ -87,15 +88,16 @@ def pull(
         _refuse_repo_state(git)
 
     launchpad = launchpad_factory()
-    blueprint = launchpad.get_blueprint(bp_ref.project, bp_ref.name)
+    project = cast(str, bp_ref.project)  # parse_ref refuses a REF without a project
+    blueprint = launchpad.get_blueprint(project, bp_ref.name)
     if blueprint is None:
-        raise NotFoundError(f"blueprint {bp_ref.project}/{bp_ref.name} does not exist on Launchpad")
+        raise NotFoundError(f"blueprint {project}/{bp_ref.name} does not exist on Launchpad")
 
-    committing = git is not None and options.commit
-    on_branch = committing and git.current_branch() == branch
+    vcs = git if options.commit else None  # the repo to commit in, if any
+    on_branch = vcs is not None and vcs.current_branch() == branch
     tree: SpecTree = WorkTree(root)
-    if committing and not on_branch and git.branch_exists(branch):
-        tree = RevTree(root, git.repo, branch)
+    if vcs is not None and not on_branch and vcs.branch_exists(branch):
+        tree = RevTree(root, vcs.repo, branch)
 
     path = _find_spec(tree, config, bp_ref, blueprint, options.release)
     if path is not None and not Path(os.path.realpath(path)).is_relative_to(root):
@@ -122,16 +124,15 @@ def pull(
         result.action = "up to date"
         return result
 
-    if committing and not options.dry_run:
-        _refuse_dirty_spec(git, path)
     if options.dry_run:
-        result.actions = _planned(git, committing, on_branch, branch, rel, action)
+        result.actions = _planned(vcs, on_branch, branch, rel, action)
         return result
-    if not committing:
+    if vcs is None:
         write_atomic(path, new)
         result.actions = [f"wrote {rel}"]
         return result
-    _commit(git, path, old, new, branch, on_branch, blueprint, action, result)
+    _refuse_dirty_spec(vcs, path)
+    _commit(vcs, path, old, new, branch, on_branch, blueprint, action, result)
     return result
 
 
@@ -261,15 +262,14 @@ def commit_message(blueprint: Blueprint, action: str) -> str:
     )
 
 
-def _planned(
-    git: GitRepo | None, committing: bool, on_branch: bool, branch: str, rel: str, action: str
-) -> list[str]:
+def _planned(vcs: GitRepo | None, on_branch: bool, branch: str, rel: str, action: str) -> list[str]:
+    """The steps a dry run would take; ``vcs`` None means it would not commit."""
     verb = "create" if action == "created" else "update"
-    if not committing:
+    if vcs is None:
         return [f"would {verb} {rel}"]
     steps = []
     if not on_branch:
-        how = "switch to" if git and git.branch_exists(branch) else "create branch"
+        how = "switch to" if vcs.branch_exists(branch) else "create branch"
         steps.append(f"would {how} {branch}")
     steps.append(f"would {verb} {rel}")
     steps.append(f"would commit {rel} on {branch}")
@@ -351,7 +351,7 @@ def _rollback(
             steps.append(lambda: path.unlink(missing_ok=True))
         else:
             steps.append(lambda: write_atomic(path, old))
-        steps.extend((lambda d=d: d.rmdir()) for d in created_dirs)
+        steps.extend(functools.partial(Path.rmdir, d) for d in created_dirs)
     if not was_on_branch:
         if start_branch:
             steps.append(lambda: git.switch(start_branch))

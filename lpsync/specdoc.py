@@ -172,7 +172,7 @@ def _parse(lines: Sequence[str]) -> nodes.document:
         inliner = states.Inliner()
         inliner.init_customizations(settings)
         # Its regex set-up is costly and the settings never change: skip it next time.
-        inliner.init_customizations = lambda _settings: None
+        inliner.init_customizations = lambda _settings: None  # type: ignore[method-assign,assignment]
         _local.inliner = inliner
     text = "\n".join(lines)
     from docutils.statemachine import string2lines
@@ -184,7 +184,7 @@ def _parse(lines: Sequence[str]) -> nodes.document:
         machine.run(inputlines, document, inliner=_local.inliner)
     finally:
         machine.observers.clear()
-        roles._roles.pop("", None)
+        roles._roles.pop("", None)  # type: ignore[attr-defined]  # docutils' role cache
     return document
 
 

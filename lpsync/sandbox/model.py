@@ -339,7 +339,6 @@ _RESERVED = frozenset(
 def _types_of(annotation: Any) -> tuple[type, ...]:
     """Runtime types allowed by a dataclass field annotation (a string here)."""
     text = str(annotation)
-    allowed: list[type] = []
-    for part in (p.strip() for p in text.split("|")):
-        allowed.extend({"str": [str], "bool": [bool], "int": [int], "None": [type(None)]}[part])
+    runtime: dict[str, type] = {"str": str, "bool": bool, "int": int, "None": type(None)}
+    allowed = [runtime[part.strip()] for part in text.split("|")]
     return tuple(allowed)

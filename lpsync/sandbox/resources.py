@@ -68,7 +68,7 @@ class Site:
 
     def _entry(self, type_id: str, self_link: str, web_link: str, **values: Any) -> dict:
         declared = wadl.field_names(type_id)
-        rep = {"self_link": self_link, "web_link": web_link}
+        rep: dict[str, Any] = {"self_link": self_link, "web_link": web_link}
         rep["resource_type_link"] = self.type_link(type_id)
         rep.update(values)
         rep["http_etag"] = None

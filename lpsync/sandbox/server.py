@@ -221,7 +221,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             if fault.malformed or fault.body is not None:
-                self._send(Reply(200, MALFORMED_BODY if fault.malformed else fault.body), record)
+                body = MALFORMED_BODY if fault.malformed or fault.body is None else fault.body
+                self._send(Reply(200, body), record)
                 return
             if fault.status is not None:
                 self._send(Reply(fault.status, b"Injected fault", "text/plain"), record)
