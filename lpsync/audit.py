@@ -33,7 +33,7 @@ from lpsync.errors import (
     UsageError,
 )
 from lpsync.fileio import write_atomic
-from lpsync.names import BlueprintRef, blueprint_url, is_valid_name
+from lpsync.names import BlueprintRef, blueprint_url, contains_token, is_valid_name
 from lpsync.releases import release_key
 from lpsync.spectree import walk_rst
 
@@ -284,7 +284,9 @@ def _stem_names(path: Path, project: str | None) -> set[str]:
 def _pick_link(spec: _Spec, config: Config) -> None:
     """Choose the spec's primary link (the one naming the file's blueprint, else the
     first) and report url findings about it."""
-    links = spec.fields.links
+    # Only the preamble's links say which blueprint the spec is about; one in its body
+    # or References is a mention of other work (still checked for existence).
+    links = specdoc.preamble_links(spec.text, spec.fields)
     if not links:
         # Not guessed from the file name: a wrong guess would be "fixed" into the spec.
         _add(
@@ -537,17 +539,13 @@ def _fallback_line(spec: _Spec) -> int:
     return spec.fields.title.line if spec.fields.title else 1
 
 
-def _normalise_milestone(text: str | None) -> str:
-    return _collapse(text).strip("*- ").casefold()
-
-
 def _check_milestone(spec: _Spec, blueprint: Blueprint) -> None:
     fields = spec.fields
     if not fields.has_milestone_field or blueprint.milestone is None:
         return
     text = fields.milestone.value if fields.milestone else None
-    if _normalise_milestone(text) == blueprint.milestone.casefold():
-        return
+    if text is not None and contains_token(text, blueprint.milestone):
+        return  # the rule update_text uses, so --fix and audit agree
     line = fields.milestone.line if fields.milestone else _fallback_line(spec)
     label = _label(blueprint)
     shown = repr(text.strip()) if text and text.strip() else "nothing"
@@ -665,7 +663,16 @@ def _fix(
                 errors.append(AuditError(spec.rel, f"cannot fix: {exc}"))
                 continue
             fixed.append(spec.rel)
-        if "LPS401" in spec.fix and not specdoc.read_fields(new).has_assignee_field:
-            # The template's place for it (Assignee(s), Implementation) is missing.
-            unfixed.append(f"{spec.rel}: no Assignee(s) section to put the primary assignee in")
+        unfixed += [f"{spec.rel}: {why}" for why in _left_as_written(new, values)]
     return fixed, unfixed
+
+
+def _left_as_written(text: str, values: specdoc.BlueprintValues) -> list[str]:
+    """Why fields the update was asked to fix still drift: it never deletes prose."""
+    reasons = []
+    for name in specdoc.stale_fields(text, values):
+        if name == "assignee" and not specdoc.read_fields(text).has_assignee_field:
+            reasons.append("no Assignee(s) section to put the primary assignee in")
+        else:
+            reasons.append(f"the {name} spans several lines of prose; left as written")
+    return reasons

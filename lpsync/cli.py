@@ -153,6 +153,12 @@ def pull(
             launchpad,
             PullOptions(release=release, branch=branch, commit=commit, dry_run=dry_run),
         )
+    for name in result.left_as_written:
+        typer.echo(
+            f"lpsync: warning: {result.path}: the {name} does not match Launchpad "
+            "and was left as written (several lines of prose, or no place for it)",
+            err=True,
+        )
     if not result.changed:
         typer.echo(f"{result.path}: up to date with blueprint {result.blueprint.name}")
         return

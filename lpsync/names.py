@@ -88,3 +88,10 @@ def parse_ref(ref: str, default_project: str | None) -> BlueprintRef:
         )
     check_name(parsed.project, "project")
     return parsed
+
+
+def contains_token(value: str, token: str) -> bool:
+    """Whether ``token`` appears in ``value`` as a whole word (case-insensitive): the
+    one rule for "the spec already names this person or milestone"."""
+    rx = r"(?<![A-Za-z0-9_.+-])" + re.escape(token) + r"(?![A-Za-z0-9_+-]|\.[A-Za-z0-9])"
+    return re.search(rx, value, re.IGNORECASE) is not None

@@ -17,6 +17,8 @@ import enum
 import re
 import unicodedata
 
+from lpsync.names import contains_token
+
 
 class Match(enum.Enum):
     YES = "yes"  # the text names the person
@@ -57,6 +59,8 @@ def match(text: str | None, lp_id: str, display_name: str | None = None) -> Matc
     if is_placeholder(text):
         return Match.EMPTY
     assert text is not None
+    if contains_token(text, lp_id):  # the rule update_text uses: @id, lp:id, ``id``
+        return Match.YES
     lp_id = lp_id.casefold()
     profiles = [p.casefold() for p in PROFILE_RE.findall(text)]
     if lp_id in profiles:

@@ -56,6 +56,9 @@ class PullResult:
     branch: str | None = None
     commit: str | None = None
     dry_run: bool = False
+    # Managed fields the update left as written (several lines of the author's prose,
+    # or no section to put them in): the spec still disagrees with Launchpad there.
+    left_as_written: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -120,6 +123,7 @@ def pull(
         new = specdoc.update_text(old, values, template=template, path=rel)
         action = "updated"
     result = PullResult(blueprint, rel, action, _diff(old, new, rel), dry_run=options.dry_run)
+    result.left_as_written = specdoc.stale_fields(new, values)
     if new == old:
         result.action = "up to date"
         return result

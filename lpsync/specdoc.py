@@ -40,7 +40,7 @@ from docutils.parsers.rst import Parser, roles, states
 from docutils.utils import column_width, new_document
 
 from lpsync.errors import SpecError
-from lpsync.names import BlueprintRef, parse_blueprint_url
+from lpsync.names import BlueprintRef, contains_token, parse_blueprint_url
 
 __all__ = [
     "BlueprintValues",
@@ -510,6 +510,18 @@ def _first_label(
     return False, None
 
 
+def _only_comments_before(lv: _Lines, i: int) -> bool:
+    """Whether the section title at line ``i`` opens the document: before it (and its
+    overline) stand only comments, targets and the license's ``::`` block. A spec
+    whose first heading comes after its URL has no title; that heading is a section."""
+    lines = [line.lstrip("\ufeff") for line in lv.content[: i + 1]]
+    start = i - 1 if i > 0 and _ADORN_RE.match(lines[i - 1]) else i
+    return all(
+        not line.strip() or line[:1].isspace() or line.startswith("..") or line.rstrip() == "::"
+        for line in lines[:start]
+    )
+
+
 def _assemble(
     lv: _Lines,
     cand: _Candidates,
@@ -519,7 +531,11 @@ def _assemble(
     raw_hosts = [text[o : o + 10] for o in cand.hosts]
     title = None
     title_text = None
-    if dec.title_line is not None and 0 <= dec.title_line < len(lv):
+    if (
+        dec.title_line is not None
+        and 0 <= dec.title_line < len(lv)
+        and _only_comments_before(lv, dec.title_line)
+    ):
         i = dec.title_line
         line = lv.content[i]
         s = lv.starts[i] + len(line) - len(line.lstrip())
@@ -782,10 +798,35 @@ class _Edits:
         return text
 
 
-def _token_in(value: str, token: str) -> bool:
-    """Whether ``token`` appears in ``value`` as a whole word (case-insensitive)."""
-    rx = r"(?<![A-Za-z0-9_.+-])" + re.escape(token) + r"(?![A-Za-z0-9_+-]|\.[A-Za-z0-9])"
-    return re.search(rx, value, re.IGNORECASE) is not None
+def _replace_value(edits: _Edits, located: Located, new: str) -> None:
+    """Replace a field's value without deleting what the author wrote around it.
+
+    A one-line value is the field: it is replaced. A value over several lines is a
+    list of people or a milestone plan: only a first line that is one lone word
+    (``* rosmaita``) is replaced, and the other lines stay; anything else (prose) is
+    left as written, for ``stale_fields`` to report."""
+    first, newline, _rest = located.value.partition("\n")
+    if not newline:
+        edits.replace(located.start, located.end, new)
+    elif first.strip() and len(first.split()) == 1:
+        edits.replace(located.start, located.start + len(first.rstrip()), new)
+
+
+def stale_fields(text: str, values: BlueprintValues) -> list[str]:
+    """The managed fields of ``text`` that still do not say what ``values`` say, by the
+    rules ``update_text`` uses: after an update, what it had to leave as written."""
+    fields = read_fields(text)
+    stale = []
+    if clean_title(fields.title_text or "") != clean_title(values.title):
+        stale.append("title")
+    for name, wanted, has_field, located in (
+        ("assignee", values.assignee, fields.has_assignee_field, fields.assignee),
+        ("milestone", values.milestone, fields.has_milestone_field, fields.milestone),
+    ):
+        checked = wanted and (name == "assignee" or has_field)
+        if checked and (located is None or not contains_token(located.value, wanted)):
+            stale.append(name)
+    return stale
 
 
 def _same_blueprint(link: LinkedBlueprint, ref: BlueprintRef) -> bool:
@@ -838,6 +879,9 @@ def update_text(
     title = clean_title(values.title)
     if not title:
         raise SpecError(path, "the blueprint title is empty")
+    if _ADORN_RE.match(escape_title(title)):
+        # Like "---": docutils would read the line as an adornment, never as a title.
+        raise SpecError(path, f"the blueprint title {title!r} cannot be an RST title")
     ref = parse_blueprint_url(values.url)
     if ref is None or not ref.project or "searchtext=" in values.url:
         raise SpecError(path, f"not a canonical blueprint URL: {values.url!r}")
@@ -890,8 +934,8 @@ def update_text(
                     assignee,
                     _template_value_indent(template, _ASSIGNEE_RE),
                 )
-            elif not _token_in(fields.assignee.value, assignee):
-                edits.replace(fields.assignee.start, fields.assignee.end, assignee)
+            elif not contains_token(fields.assignee.value, assignee):
+                _replace_value(edits, fields.assignee, assignee)
         elif assignee:
             _add_assignee(lv, edits, get_sections(), tsections, template, assignee, eol)
 
@@ -901,8 +945,8 @@ def update_text(
         if fields.has_milestone_field:
             if fields.milestone is None:
                 _fill_empty(lv, edits, _MILESTONE_RE, milestone, "", same_line=True)
-            elif not _token_in(fields.milestone.value, milestone):
-                edits.replace(fields.milestone.start, fields.milestone.end, milestone)
+            elif not contains_token(fields.milestone.value, milestone):
+                _replace_value(edits, fields.milestone, milestone)
         elif milestone and tsections and _find_section(tsections, r"milestones?\b"):
             _add_milestone(lv, edits, get_sections(), tsections, milestone, eol)
 
@@ -935,21 +979,26 @@ def _preamble_end(lv: _Lines, title_line: int) -> Iterator[_Section]:
             return
 
 
+# docutils reads an adornment shorter than 4 characters as text, not as a title.
+MIN_ADORNMENT = 4
+
+
 def _rewrite_title(lv: _Lines, edits: _Edits, i: int, new: str) -> None:
     line = lv.content[i]
     lead = line[: len(line) - len(line.lstrip())]
     under = lv.content[i + 1]
     char = under.strip()[:1]
-    has_over = (
-        i > 0 and lv.content[i - 1].strip()[:1] == char and bool(_ADORN_RE.match(lv.content[i - 1]))
-    )
+    # A file may open with a byte-order mark, right before the overline.
+    over = lv.content[i - 1].lstrip("\ufeff") if i > 0 else ""
+    has_over = over.strip()[:1] == char and bool(_ADORN_RE.match(over))
     width = column_width(lead + new) + (len(lead) if has_over else 0)
-    adorn = char * max(width, 1)
+    adorn = char * max(width, MIN_ADORNMENT)
 
     def put(j: int, content: str) -> None:
         old = lv.content[j]
+        bom = "\ufeff" if old.startswith("\ufeff") else ""
         trail = old[len(old.rstrip()) :]
-        edits.replace(lv.starts[j], lv.ends[j], content + trail)
+        edits.replace(lv.starts[j], lv.ends[j], bom + content + trail)
 
     put(i, lead + new)
     put(i + 1, adorn)
@@ -969,7 +1018,7 @@ def _insert_title(
             line = tl.content[tf.title.line - 1]
             lead = line[: len(line) - len(line.lstrip())]
     width = column_width(lead + new) + len(lead)
-    adorn = "=" * width
+    adorn = "=" * max(width, MIN_ADORNMENT)
     i = 0
     while i < len(lv) and (lv.blank(i) or lv.content[i].startswith(("..", " ", "\t"))):
         if lv.content[i].startswith(".. ") and "::" in lv.content[i]:

@@ -588,3 +588,17 @@ def test_fix_says_what_it_could_not_fix(tmp_path: Path, audit) -> None:
     text = render(result, "text")
     assert "not fixed: specs/zed/reassigned.rst: no Assignee(s) section" in text
     assert text.rstrip().endswith("1 finding, 1 not fixable")
+
+
+def test_a_blueprint_mentioned_in_the_body_is_not_the_specs_own(tmp_path: Path, audit) -> None:
+    text = (
+        "=======================\n Implement rescue mode\n=======================\n\n"
+        "https://bugs.launchpad.net/nova/+bug/1234\n\n"
+        "Proposed change\n===============\n\n"
+        f"Like {nova('retitled')} did before.\n"
+    )
+    repo = repo_with(tmp_path, {"specs/zed/rescue-mode.rst": text})
+    result = audit(repo, fix=True)
+    assert codes(result) == [("specs/zed/rescue-mode.rst", "LPS101")]
+    assert result.fixed == []
+    assert (repo / "specs/zed/rescue-mode.rst").read_text() == text

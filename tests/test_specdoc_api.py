@@ -16,7 +16,11 @@ from lpsync.specdoc import (
     read_fields,
     read_spec,
     scaffold,
+    stale_fields,
+    update_text,
 )
+
+GOLDEN_SPECS = Path(__file__).parent / "golden" / "specs"
 
 VALUES = BlueprintValues(
     "Share one rate limiter",
@@ -118,3 +122,55 @@ def test_scaffold_keeps_template_layout_without_milestone_field() -> None:
     assert "Milestone" not in out
     assert "Primary assignee:\n  jdoe\n" in out
     assert "+spec/one-limiter\n" in out and "+spec/example" not in out
+
+
+def test_stale_fields_names_what_an_update_had_to_leave_as_written() -> None:
+    text = (GOLDEN_SPECS / "multiline_values.rst").read_text()
+    values = BlueprintValues(
+        "Shard the scheduler's host cache",
+        "https://blueprints.launchpad.net/nova/+spec/sharded-host-cache",
+        "lmartin",
+        "hibiscus-3",
+    )
+    updated = update_text(text, values)
+    assert "* lmartin\n* mchen\n" in updated  # the lone first word, not the list
+    assert "- hibiscus-2: turn the flag on by default and\n  drop the old code path." in updated
+    assert stale_fields(updated, values) == ["milestone"]
+    assert stale_fields(text, values) == ["assignee", "milestone"]
+
+
+UNTITLED = """..
+  Licence notice.
+
+https://blueprints.launchpad.net/nova/+spec/unified-limits-nova
+
+Problem description
+===================
+
+Text.
+"""
+
+
+def test_a_heading_after_the_url_is_a_section_not_the_title() -> None:
+    assert read_fields(UNTITLED).title is None
+    values = BlueprintValues(
+        "Use unified limits",
+        "https://blueprints.launchpad.net/nova/+spec/unified-limits-nova",
+        None,
+        None,
+    )
+    updated = update_text(UNTITLED, values)
+    assert updated == UNTITLED.replace(
+        "\n\nhttps://", "\n\n==================\nUse unified limits\n==================\n\nhttps://"
+    )
+    assert "Problem description\n===================\n" in updated
+
+
+def test_a_byte_order_mark_keeps_the_overline_in_step() -> None:
+    text = "\ufeff=====\nTitle\n=====\n\nhttps://blueprints.launchpad.net/nova/+spec/x\n"
+    values = BlueprintValues(
+        "A longer title", "https://blueprints.launchpad.net/nova/+spec/x", None, None
+    )
+    updated = update_text(text, values)
+    assert updated.startswith("\ufeff==============\nA longer title\n==============\n")
+    assert read_fields(updated).title_text == "A longer title"

@@ -30,6 +30,17 @@ NEW = BlueprintValues(
 # file -> (title, [(project, name, url-as-written, malformed)], assignee field?,
 #          assignee, milestone field?, milestone)
 EXPECTED = {
+    # A list of people and a milestone plan: only a lone first word is replaced, and the
+    # plan (prose) is left as written for stale_fields to report.
+    "multiline_values.rst": (
+        "Shard the scheduler's host cache",
+        [("nova", "sharded-host-cache", None)],
+        True,
+        "ravi\n* mchen",
+        True,
+        "hibiscus-1: land the cache split behind a flag;\n"
+        "- hibiscus-2: turn the flag on by default and\n  drop the old code path.",
+    ),
     "padded_title_bare_url.rst": (
         "Faster widget caching for services",
         [("oslo.cache", "faster-widgets", None)],

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import pytest
 from docutils import nodes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lpsync.errors import SpecError
 from lpsync.specdoc import (
+    _ADORN_RE,
     BlueprintValues,
     _parse,
     clean_title,
     default_template,
+    escape_title,
     read_fields,
     update_text,
 )
 
+
+def _writable(title: str) -> bool:
+    """A title update_text accepts: not empty, and not a line docutils reads as an
+    adornment (those are refused with a SpecError)."""
+    clean = clean_title(title)
+    return bool(clean) and not _ADORN_RE.match(escape_title(clean))
+
+
 names = st.from_regex(r"[a-z0-9][a-z0-9-]{0,30}", fullmatch=True)
 ids = st.from_regex(r"[a-z][a-z0-9-]{1,15}", fullmatch=True)
-titles = st.text(min_size=1, max_size=60).filter(lambda t: clean_title(t))
+titles = st.text(min_size=1, max_size=60).filter(_writable)
 prose = st.lists(
     st.from_regex(r"[A-Za-z][A-Za-z ,.()-]{0,50}", fullmatch=True), min_size=0, max_size=3
 )
@@ -161,8 +173,8 @@ def test_bytes_outside_fields_never_change(text: str, values: BlueprintValues) -
 @given(st.text(min_size=1, max_size=50))
 def test_title_renders_literally(raw: str) -> None:
     title = clean_title(raw)
-    if not title:
-        return
+    if not _writable(raw):
+        return  # refused with a SpecError (see below)
     # Through the real rewrite, so the adornment length is the library's own.
     text = update_text(
         "====\n Old\n====\n",
@@ -181,11 +193,19 @@ def test_title_renders_literally(raw: str) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.text(min_size=1, max_size=40))
 def test_title_update_survives_any_title(raw: str) -> None:
-    if not clean_title(raw):
-        return
+    if not _writable(raw):
+        return  # refused with a SpecError (see the test below)
     text = "=====\nOld\n=====\n\nhttps://blueprints.launchpad.net/nova/+spec/x\n"
     values = BlueprintValues(raw, "https://blueprints.launchpad.net/nova/+spec/x", None, None)
     out = update_text(text, values)
     fields = read_fields(out)
     assert fields.title_text == clean_title(raw)
     assert update_text(out, values) == out
+
+
+@pytest.mark.parametrize("title", ["\\", "\\\\\\"])
+def test_a_title_docutils_would_read_as_an_adornment_is_refused(title: str) -> None:
+    text = "=====\nOld\n=====\n\nhttps://blueprints.launchpad.net/nova/+spec/x\n"
+    values = BlueprintValues(title, "https://blueprints.launchpad.net/nova/+spec/x", None, None)
+    with pytest.raises(SpecError, match="cannot be an RST title"):
+        update_text(text, values)
