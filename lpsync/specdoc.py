@@ -823,8 +823,9 @@ def stale_fields(text: str, values: BlueprintValues) -> list[str]:
         ("assignee", values.assignee, fields.has_assignee_field, fields.assignee),
         ("milestone", values.milestone, fields.has_milestone_field, fields.milestone),
     ):
-        checked = wanted and (name == "assignee" or has_field)
-        if checked and (located is None or not contains_token(located.value, wanted)):
+        if not wanted or not (name == "assignee" or has_field):
+            continue  # nothing asked, or a milestone the spec does not carry
+        if located is None or not contains_token(located.value, wanted):
             stale.append(name)
     return stale
 
