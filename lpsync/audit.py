@@ -154,6 +154,7 @@ def run_audit(
         _pick_link(spec, config)
     found, missing_projects = _fetch(launchpad, specs)
     _check_existence(specs, found, missing_projects)
+    _check_link_projects(specs)
     authoritative = _newest_copies(specs, specs_root)
     has_implemented = _has_folder(specs_root, "implemented")
     _check_fields(specs, authoritative, launchpad)
@@ -427,6 +428,27 @@ def _check_existence(
         for index, finding in enumerate(spec.findings):
             if finding.code == "LPS102" and spec.blueprint is not None:
                 spec.findings[index] = replace(finding, expected=spec.blueprint.web_link)
+
+
+def _check_link_projects(specs: list[_Spec]) -> None:
+    """A ``+spec`` link under a project group (oslo/+spec/x) names no real page: the
+    blueprint lives in a member project. ``?searchtext=`` links are meant for groups."""
+    for spec in specs:
+        link, blueprint = spec.link, spec.blueprint
+        if link is None or blueprint is None or link.malformed or "searchtext=" in link.url:
+            continue
+        if link.ref.project and link.ref.project.lower() != blueprint.project:
+            url = blueprint_url(blueprint.project, blueprint.name)
+            _add(
+                spec,
+                link.line,
+                "LPS102",
+                _label(blueprint),
+                url,
+                link.url,
+                f"the link names {link.ref.project}, but the blueprint belongs to "
+                f"{blueprint.project}: {url}",
+            )
 
 
 def _newest_copies(specs: list[_Spec], specs_root: Path) -> set[int]:

@@ -75,7 +75,7 @@ def _one_line(text: str) -> str:
 
 
 def _json(result: AuditResult) -> str:
-    document = {
+    document: dict[str, object] = {
         "version": JSON_VERSION,
         "checked": result.checked,
         "findings": [
@@ -93,6 +93,11 @@ def _json(result: AuditResult) -> str:
         ],
         "errors": [{"path": e.path, "message": e.message} for e in result.errors],
     }
+    # Only after --fix did something: version 1 readers see the keys they know.
+    if result.fixed:
+        document["fixed"] = result.fixed
+    if result.unfixed:
+        document["not_fixed"] = result.unfixed
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -109,6 +114,13 @@ def _github(result: AuditResult) -> str:
     lines += [
         _command("error", {"file": e.path, "title": "lpsync audit"}, e.message)
         for e in result.errors
+    ]
+    lines += [
+        _command("notice", {"file": path, "title": "lpsync --fix"}, "rewritten by lpsync --fix")
+        for path in result.fixed
+    ]
+    lines += [
+        _command("notice", {"title": "lpsync --fix"}, f"not fixed: {why}") for why in result.unfixed
     ]
     lines.append(summary(result))
     return "\n".join(lines) + "\n"

@@ -647,7 +647,17 @@ def read_spec(path: Path) -> tuple[str, SpecFields]:
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise SpecError(path, f"not valid UTF-8 (byte {err.start})", line) from err
+    _refuse_lone_cr(text, path)
     return text, read_fields(text, path)
+
+
+def _refuse_lone_cr(text: str, path: str | Path) -> None:
+    """Old Mac line endings (CR alone): docutils and git disagree on where lines end,
+    so an edit could land anywhere; refuse rather than guess."""
+    cr = text.replace("\r\n", "").find("\r")
+    if cr >= 0:
+        line = text[: text.find("\r", cr)].count("\n") + 1
+        raise SpecError(path, "line ends with a lone carriage return (CR); use LF or CRLF", line)
 
 
 # --------------------------------------------------------------------------- updating
@@ -886,6 +896,7 @@ def update_text(
     ref = parse_blueprint_url(values.url)
     if ref is None or not ref.project or "searchtext=" in values.url:
         raise SpecError(path, f"not a canonical blueprint URL: {values.url!r}")
+    _refuse_lone_cr(text, path)
     fields = read_fields(text, path)
     lv = _Lines(text)
     edits = _Edits(lv)

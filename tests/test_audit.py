@@ -131,6 +131,16 @@ def test_project_group_search_url_follows_the_group(tmp_path: Path, audit) -> No
     assert result.findings[0].blueprint == "oslo.messaging/grouped"
 
 
+def test_a_spec_url_under_the_group_is_reported_and_fixed(tmp_path: Path, audit) -> None:
+    url = "https://blueprints.launchpad.net/oslo/+spec/grouped"
+    repo = repo_with(tmp_path, {"specs/zed/grouped.rst": spec("Grouped", url, "jdoe", "zed-1")})
+    result = audit(repo, fix=True)
+    assert codes(result) == [("specs/zed/grouped.rst", "LPS102")]
+    assert result.findings[0].expected == bp_url("oslo.messaging", "grouped")
+    assert bp_url("oslo.messaging", "grouped") in (repo / "specs/zed/grouped.rst").read_text()
+    assert codes(audit(repo)) == []
+
+
 # -- title ----------------------------------------------------------------------------
 
 
@@ -602,3 +612,28 @@ def test_a_blueprint_mentioned_in_the_body_is_not_the_specs_own(tmp_path: Path, 
     assert codes(result) == [("specs/zed/rescue-mode.rst", "LPS101")]
     assert result.fixed == []
     assert (repo / "specs/zed/rescue-mode.rst").read_text() == text
+
+
+def test_fix_results_in_json_and_github_output(tmp_path: Path, audit) -> None:
+    import json
+
+    bare = f"==========\n Reassigned\n==========\n\n{nova('reassigned')}\n\nJust prose.\n"
+    repo = repo_with(
+        tmp_path,
+        {
+            "specs/zed/retitled.rst": spec("The old title", nova("retitled"), "jdoe"),
+            "specs/zed/reassigned.rst": bare,
+        },
+    )
+    result = audit(repo, fix=True)
+    document = json.loads(render(result, "json"))
+    assert document["fixed"] == ["specs/zed/retitled.rst"]
+    assert document["not_fixed"] == [
+        "specs/zed/reassigned.rst: no Assignee(s) section to put the primary assignee in"
+    ]
+    github = render(result, "github")
+    assert "::notice file=specs/zed/retitled.rst,title=lpsync --fix::rewritten" in github
+    assert "::notice title=lpsync --fix::not fixed: specs/zed/reassigned.rst" in github
+    # Without --fix, version-1 readers see exactly the documented keys.
+    plain = json.loads(render(audit(repo), "json"))
+    assert set(plain) == {"version", "checked", "findings", "errors"}

@@ -174,3 +174,15 @@ def test_a_byte_order_mark_keeps_the_overline_in_step() -> None:
     updated = update_text(text, values)
     assert updated.startswith("\ufeff==============\nA longer title\n==============\n")
     assert read_fields(updated).title_text == "A longer title"
+
+
+def test_lone_carriage_returns_are_refused_not_guessed(tmp_path: Path) -> None:
+    text = "=====\rTitle\r=====\r\rhttps://blueprints.launchpad.net/nova/+spec/x\r"
+    values = BlueprintValues("Title", "https://blueprints.launchpad.net/nova/+spec/x", "a", None)
+    with pytest.raises(SpecError, match="lone carriage return"):
+        update_text(text, values)
+    spec = tmp_path / "x.rst"
+    spec.write_bytes(("ok\n" + text).encode())
+    with pytest.raises(SpecError) as caught:
+        read_spec(spec)
+    assert caught.value.line == 2
