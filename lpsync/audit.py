@@ -138,6 +138,11 @@ def run_audit(
     if not Path(os.path.realpath(specs_root)).is_relative_to(root):
         raise UsageError(f"{config.specs_dir}: resolves outside the repository {root}")
     targets, errors = _targets(root, specs_root, paths)
+    if paths and not targets and not errors:
+        # A CI job pointed at the wrong file must not pass as "0 specs checked".
+        raise UsageError(f"no spec among the paths given: {', '.join(map(str, paths))}")
+    # A bad template would otherwise surface only after every Launchpad read.
+    template = specdoc.load_template(root, config.specs_dir, config.template) if fix else ""
 
     specs: list[_Spec] = []
     for done, path in enumerate(targets, 1):
@@ -168,7 +173,7 @@ def run_audit(
             result.findings += spec.findings
     if fix:
         fixable = [s for s in specs if s.audited and s.fix]
-        result.fixed, result.unfixed = _fix(root, config, fixable, errors)
+        result.fixed, result.unfixed = _fix(template, fixable, errors)
     result.findings.sort(key=lambda f: (f.path, f.line, f.code))
     result.errors.sort(key=lambda e: e.path)
     return result
@@ -268,27 +273,13 @@ def _copies_elsewhere(
 # -- phase 2: Launchpad ----------------------------------------------------------------
 
 
-def _stem_names(path: Path, project: str | None) -> set[str]:
-    """Blueprint names the file name suggests: the stem, ``_`` as ``-``, and oslo's
-    ``<project>-<name>.rst`` convention."""
-    stem = path.stem.lower()
-    names = {stem, stem.replace("_", "-")}
-    # oslo.log-quiet-libraries.rst links oslo?searchtext=quiet-libraries: any "-" may
-    # end a project prefix that starts with the linked project (or group) name.
-    if project:
-        names.update(
-            stem[i + 1 :] for i, c in enumerate(stem) if c == "-" and stem[:i].startswith(project)
-        )
-    return names
-
-
 def _pick_link(spec: _Spec, config: Config) -> None:
     """Choose the spec's primary link (the one naming the file's blueprint, else the
     first) and report url findings about it."""
     # Only the preamble's links say which blueprint the spec is about; one in its body
     # or References is a mention of other work (still checked for existence).
-    links = specdoc.preamble_links(spec.text, spec.fields)
-    if not links:
+    link = specdoc.primary_link(spec.path, spec.text, spec.fields)
+    if link is None:
         # Not guessed from the file name: a wrong guess would be "fixed" into the spec.
         _add(
             spec,
@@ -300,10 +291,6 @@ def _pick_link(spec: _Spec, config: Config) -> None:
             "no Launchpad blueprint link (bug and StoryBoard links are not blueprints)",
         )
         return
-    link = next(
-        (lk for lk in links if lk.ref.name.lower() in _stem_names(spec.path, _project(lk))),
-        links[0],
-    )
     spec.link = link
     project, name = _project(link) or config.project, link.ref.name
     label = f"{project}/{name}" if project else name
@@ -318,7 +305,7 @@ def _pick_link(spec: _Spec, config: Config) -> None:
     if not valid:
         return
     spec.ref = BlueprintRef(project, name)
-    if name not in _stem_names(spec.path, project):
+    if name not in specdoc.stem_names(spec.path, project):
         _add(
             spec,
             link.line,
@@ -481,7 +468,9 @@ def _has_folder(specs_root: Path, name: str) -> bool:
 
 
 def _collapse(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """A title as compared: whitespace collapsed, control characters dropped (as
+    specdoc.clean_title does when it writes one)."""
+    return specdoc.clean_title(text or "")
 
 
 def _check_fields(specs: list[_Spec], authoritative: set[int], launchpad: LaunchpadSession) -> None:
@@ -649,11 +638,10 @@ def _check_status(spec: _Spec, specs_root: Path, has_implemented: bool) -> None:
 
 
 def _fix(
-    root: Path, config: Config, specs: list[_Spec], errors: list[AuditError]
+    template: str, specs: list[_Spec], errors: list[AuditError]
 ) -> tuple[list[str], list[str]]:
     """Rewrite the drifted managed fields with pull's update code; never moves files.
     Returns the paths rewritten and, as "path: why", what could not be fixed."""
-    template = specdoc.load_template(root, config.specs_dir, config.template)
     fixed: list[str] = []
     unfixed: list[str] = []
     for spec in specs:

@@ -84,7 +84,8 @@ def main_options(
         ),
     ] = None,
     timeout: Annotated[
-        float, typer.Option(min=0.1, help="Seconds to wait for each Launchpad request.")
+        float,
+        typer.Option(min=0.1, max=3600, help="Seconds to wait for each Launchpad request."),
     ] = 30.0,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
@@ -196,10 +197,12 @@ def audit(
     root = _repo_root(repo)
     config = load_config(root)
     progress = _progress_bar() if fmt == "text" and _is_terminal(sys.stderr) else None
-    with _launchpad(ctx) as launchpad:
-        result = run_audit(root, config, launchpad(), paths or (), fix=fix, progress=progress)
-    if progress is not None:
-        progress(-1, -1)
+    try:
+        with _launchpad(ctx) as launchpad:
+            result = run_audit(root, config, launchpad(), paths or (), fix=fix, progress=progress)
+    finally:
+        if progress is not None:
+            progress(-1, -1)  # clear the counter line, on errors and Ctrl-C too
     output = render(result, fmt, color=fmt == "text" and _is_terminal(sys.stdout))
     typer.echo(output, nl=not output.endswith("\n"))
     raise typer.Exit(result.exit_code)
@@ -279,4 +282,4 @@ def main() -> None:
 
 def _is_terminal(stream: object) -> bool:
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and os.environ.get("NO_COLOR") is None
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")  # no-color.org

@@ -36,7 +36,7 @@ _BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 def is_valid_branch_name(name: str) -> bool:
     """git's rules for a new branch name (``git check-ref-format refs/heads/NAME``),
     without the shorthand expansion ``--branch`` applies (``@{-1}``, ``@``)."""
-    if not name or name == "@" or "@{" in name or ".." in name or "//" in name:
+    if not name or name in ("@", "HEAD") or "@{" in name or ".." in name or "//" in name:
         return False
     if name.startswith(("/", "-")) or name.endswith(("/", ".")) or _BAD_REF_CHARS.search(name):
         return False
@@ -46,12 +46,17 @@ def is_valid_branch_name(name: str) -> bool:
 
 
 def _first_line(exc: Exception) -> str:
-    """git's own last words, or its exit status when it (or a hook) said nothing."""
-    stderr = str(getattr(exc, "stderr", "") or "")
+    """git's own words for what went wrong: its last ``fatal:`` or ``error:`` line,
+    else its last line that is not a hint, else its exit status."""
+    stderr = str(getattr(exc, "stderr", "") or "").strip()
+    # GitPython wraps stderr as "stderr: '...'"; take the wrapper off, not git's quotes.
+    if stderr.startswith("stderr: '") and stderr.endswith("'"):
+        stderr = stderr[len("stderr: '") : -1]
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    if lines:
-        # GitPython prefixes stderr with "stderr: '"; keep git's own words.
-        return lines[-1].removeprefix("stderr: ").strip("'\" ")
+    lines = [ln for ln in lines if not ln.startswith("hint:")]
+    errors = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+    if errors or lines:
+        return (errors or lines)[-1]
     status = getattr(exc, "status", None)
     return f"failed with exit status {status}" if status is not None else str(exc).split("\n")[0]
 

@@ -136,7 +136,11 @@ def pull(
         result.actions = [f"wrote {rel}"]
         return result
     _refuse_dirty_spec(vcs, path)
-    _commit(vcs, path, old, new, branch, on_branch, blueprint, action, result)
+
+    def update(checked_out: str) -> str:
+        return specdoc.update_text(checked_out, values, template=template, path=rel)
+
+    _commit(vcs, path, old, new, update, branch, on_branch, blueprint, action, result)
     return result
 
 
@@ -199,12 +203,10 @@ def _find_spec(
             continue  # an unreadable spec elsewhere is not this pull's business
         if not text or blueprint.name not in text:
             continue  # cheap filter: a link must spell the name
-        # Only the links of the preamble say which blueprint a spec is about; one in
-        # References or prose merely mentions another spec's blueprint.
-        if any(
-            link.ref.name == blueprint.name and link.ref.project in projects
-            for link in specdoc.preamble_links(text, specdoc.read_fields(text, path))
-        ):
+        # The spec's own link, chosen as audit chooses it: a mention of the blueprint
+        # in another spec's intro or References does not make that spec its own.
+        link = specdoc.primary_link(path, text, specdoc.read_fields(text, path))
+        if link and link.ref.name == blueprint.name and link.ref.project in projects:
             linked.append(path)
     candidates = linked or named
     if not candidates:
@@ -285,6 +287,7 @@ def _commit(
     path: Path,
     old: str | None,
     new: str,
+    update: Callable[[str], str],
     branch: str,
     on_branch: bool,
     blueprint: Blueprint,
@@ -303,7 +306,14 @@ def _commit(
             git.switch(branch, create=created_branch)
             result.actions.append(f"{'created' if created_branch else 'switched to'} {branch}")
             current = WorkTree(git.root).read(path)
-            if current != old:  # the tree moved under us between reading and switching
+            if (
+                current != old
+                and current is not None
+                and old is not None
+                and (_lf(current) == _lf(old))
+            ):
+                new = update(current)  # checked out with other line endings (autocrlf)
+            elif current != old:  # the tree moved under us between reading and switching
                 raise GitError(f"{git.relative(path)}: changed on {branch} while pulling")
         created_dirs = _missing_dirs(path.parent, git.root)
         write_atomic(path, new)
@@ -326,6 +336,10 @@ def _commit(
         if isinstance(exc, OSError):
             raise GitError(f"{git.relative(path)}: {exc}") from None
         raise
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n")
 
 
 def _missing_dirs(directory: Path, root: Path) -> list[Path]:
@@ -357,7 +371,9 @@ def _rollback(
             steps.append(lambda: write_atomic(path, old))
         steps.extend(functools.partial(Path.rmdir, d) for d in created_dirs)
     if not was_on_branch:
-        if start_branch:
+        if start_branch and start_commit is None:  # a repo with no commit yet
+            steps.append(lambda: git.run("symbolic-ref", "HEAD", f"refs/heads/{start_branch}"))
+        elif start_branch:
             steps.append(lambda: git.switch(start_branch))
         elif start_commit:
             steps.append(lambda: git.detach_to(start_commit))

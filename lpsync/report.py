@@ -57,16 +57,22 @@ def _text(result: AuditResult, color: bool) -> str:
         return "".join(styles) + text + _RESET if color else text
 
     lines = [
-        f"{paint(f'{f.path}:{f.line}:', _BOLD)} {paint(f.code, _YELLOW)} {_one_line(f.message)}"
+        f"{paint(f'{_escape_path(f.path)}:{f.line}:', _BOLD)} {paint(f.code, _YELLOW)} "
+        f"{_one_line(f.message)}"
         for f in result.findings
     ]
     lines += [
-        f"{paint(f'{e.path}:', _BOLD)} {paint('error:', _RED)} {_one_line(e.message)}"
+        f"{paint(f'{_escape_path(e.path)}:', _BOLD)} {paint('error:', _RED)} {_one_line(e.message)}"
         for e in result.errors
     ]
     lines += [f"{paint('not fixed:', _YELLOW)} {_one_line(why)}" for why in result.unfixed]
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
+
+
+def _escape_path(path: str) -> str:
+    # A file name may hold a newline; the finding must stay on its one line.
+    return path.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _one_line(text: str) -> str:

@@ -971,6 +971,32 @@ def _preamble_links(lv: _Lines, fields: SpecFields) -> list[LinkedBlueprint]:
     return [link for link in fields.links if after < link.line - 1 < first_section]
 
 
+def stem_names(path: Path, project: str | None) -> set[str]:
+    """Blueprint names the file name suggests: the stem, ``_`` as ``-``, and oslo's
+    ``<project>-<name>.rst`` convention."""
+    stem = path.stem.lower()
+    names = {stem, stem.replace("_", "-")}
+    # oslo.log-quiet-libraries.rst links oslo?searchtext=quiet-libraries: any "-" may
+    # end a project prefix that starts with the linked project (or group) name.
+    if project:
+        names.update(
+            stem[i + 1 :] for i, c in enumerate(stem) if c == "-" and stem[:i].startswith(project)
+        )
+    return names
+
+
+def primary_link(path: Path, text: str, fields: SpecFields | None = None) -> LinkedBlueprint | None:
+    """The link that says which blueprint the spec is about: among the preamble's
+    links, the one naming the file's blueprint, else the first. pull and audit both
+    decide by this, so they agree on which spec belongs to a blueprint."""
+    links = preamble_links(text, fields)
+    for link in links:
+        project = link.ref.project.lower() if link.ref.project else None
+        if link.ref.name.lower() in stem_names(Path(path), project):
+            return link
+    return links[0] if links else None
+
+
 def preamble_links(text: str, fields: SpecFields | None = None) -> tuple[LinkedBlueprint, ...]:
     """The blueprint links between the title and the first section: the ones that name
     the spec's own blueprint (``update_text`` keeps or rewrites only these)."""
@@ -1196,8 +1222,15 @@ def _body_end(lv: _Lines, sec: _Section) -> int:
 
 def scaffold(template: str, values: BlueprintValues) -> str:
     """A new spec: the template with the four fields filled in; the rest (instruction
-    comment, sections, guidance text) stays as the author's starting point."""
-    return update_text(template, values, template=template, path="<template>")
+    comment, sections, guidance text) stays as the author's starting point.
+
+    Every blueprint link of the template's preamble becomes the new blueprint's URL:
+    an example left there (cinder's notes name ``+spec/awesome-thing``) would read
+    as a link to a blueprint that does not exist."""
+    text = template
+    for link in reversed(preamble_links(template)):
+        text = text[: link.start] + values.url + text[link.end :]
+    return update_text(text, values, template=template, path="<template>")
 
 
 def default_template() -> str:

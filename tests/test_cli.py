@@ -204,3 +204,14 @@ def test_the_console_script_keeps_each_exit_code(tmp_path: Path) -> None:
     assert fixed.returncode == 1
     clean = _python(*base, "audit", "--repo", str(repo))
     assert clean.returncode == 0, clean.stdout
+
+
+def test_audit_of_paths_holding_no_spec_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs/template.rst").write_text("Template\n")
+    result = CliRunner().invoke(
+        app,
+        ["--service-root", str(FIXTURES), "audit", "--repo", str(tmp_path), "specs/template.rst"],
+    )
+    assert result.exit_code == 2
+    assert "no spec among the paths given" in result.stderr

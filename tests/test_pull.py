@@ -693,7 +693,7 @@ def test_ctrl_c_during_the_commit_rolls_back(repo: Path, sandbox: Sandbox, tmp_p
     assert snapshot(repo) == before
 
 
-@pytest.mark.parametrize("branch", ["@", "@{-1}", "a b", "x..y"])
+@pytest.mark.parametrize("branch", ["@", "@{-1}", "a b", "x..y", "HEAD"])
 def test_a_bad_branch_is_exit_2_before_any_request(
     repo: Path, lpsync: Callable[..., object], sandbox: Sandbox, branch: str
 ) -> None:
@@ -703,3 +703,68 @@ def test_a_bad_branch_is_exit_2_before_any_request(
     assert "not a valid git branch name" in result.stderr
     assert sandbox.requests == []
     assert snapshot(repo) == before
+
+
+def test_an_intro_that_mentions_the_blueprint_does_not_make_the_spec_its_own(
+    tmp_path: Path, lpsync: Callable[..., object]
+) -> None:
+    intro = EXISTING.replace(
+        "+spec/libvirt-vdpa-hotplug\n",
+        "+spec/pci-device-tracking-in-placement\n\nThis builds on the vDPA work\n"
+        "(https://blueprints.launchpad.net/nova/+spec/libvirt-vdpa-hotplug).\n",
+    )
+    repo = make_repo(
+        tmp_path / "specs-repo",
+        {
+            "setup.cfg": SETUP_CFG,
+            "specs/antelope/pci-device-tracking-in-placement.rst": intro,
+            "specs/zed/libvirt-vdpa-hotplug.rst": EXISTING,
+        },
+    )
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert committed_paths(repo) == ["specs/zed/libvirt-vdpa-hotplug.rst"]
+
+
+def test_an_existing_branch_in_a_repo_with_autocrlf(
+    repo: Path, lpsync: Callable[..., object]
+) -> None:
+    git(repo, "config", "core.autocrlf", "true")
+    for spec in (repo / "specs").rglob("*.rst"):
+        spec.unlink()
+    git(repo, "checkout", "-q", "--", ".")  # checked out again, now with CRLF
+    git(repo, "branch", "bp/libvirt-vdpa-hotplug")
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert committed_paths(repo) == ["specs/zed/libvirt-vdpa-hotplug.rst"]
+    text = (repo / "specs/zed/libvirt-vdpa-hotplug.rst").read_bytes()
+    assert b" Support hot-plugging vDPA interfaces\r\n" in text
+
+
+def test_a_failed_pull_in_a_repo_without_commits_leaves_head_on_its_branch(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    repo = tmp_path / "new-specs"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "master")
+    (repo / "setup.cfg").write_text(SETUP_CFG)
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    result = lpsync("pull", "unified-limits-nova", "--repo", str(repo))
+    assert result.exit_code == 3
+    assert git(repo, "symbolic-ref", "HEAD").strip() == "refs/heads/master"
+    assert git(repo, "status", "--porcelain") == "?? setup.cfg\n"
+
+
+def test_a_hook_error_is_reported_in_gits_own_last_words(
+    repo: Path, lpsync: Callable[..., object]
+) -> None:
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text(
+        "#!/bin/sh\necho first >&2\necho 'spec lint: bad title' >&2\necho >&2\nexit 1\n"
+    )
+    hook.chmod(0o755)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 3
+    assert result.stderr == "lpsync: error: git commit: spec lint: bad title\n"

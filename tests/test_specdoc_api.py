@@ -186,3 +186,18 @@ def test_lone_carriage_returns_are_refused_not_guessed(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
         read_spec(spec)
     assert caught.value.line == 2
+
+
+def test_scaffold_leaves_no_example_blueprint_link_in_the_preamble() -> None:
+    template = (
+        "=======================\n Title of the spec\n=======================\n\n"
+        "https://blueprints.launchpad.net/cinder/+spec/example\n\n"
+        "* Name the file after the blueprint: a URL of\n"
+        "  https://blueprints.launchpad.net/cinder/+spec/awesome-thing\n"
+        "  belongs in awesome-thing.rst.\n\n"
+        "Problem description\n===================\n\nText.\n"
+    )
+    url = "https://blueprints.launchpad.net/cinder/+spec/real-thing"
+    text = scaffold(template, BlueprintValues("Real thing", url, None, None))
+    assert [link.url for link in read_fields(text).links] == [url, url]
+    assert "belongs in awesome-thing.rst." in text  # the guidance itself stays
