@@ -244,12 +244,9 @@ def _rel(root: Path, path: Path) -> str:
 def _read(root: Path, path: Path, errors: list[AuditError]) -> _Spec | None:
     rel = _rel(root, path)
     try:
-        text, fields = specdoc.read_spec(path)
+        text, fields = specdoc.read_spec(path)  # every read failure is a SpecError
     except SpecError as exc:
-        errors.append(AuditError(rel, getattr(exc, "detail", None) or str(exc)))
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(AuditError(rel, f"cannot read: {getattr(exc, 'strerror', None) or exc}"))
+        errors.append(AuditError(rel, exc.detail))
         return None
     return _Spec(path=path, rel=rel, text=text, fields=fields)
 
@@ -330,7 +327,7 @@ def _fetch(
     found (None: no such blueprint) and the projects Launchpad does not have."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for spec in specs:
-        for ref in _all_refs(spec):
+        for _link, ref in _link_refs(spec):
             wanted[ref.project].add(ref.name)  # type: ignore[index]
 
     def lookup(project: str) -> dict[str, Blueprint | None] | None:
@@ -357,15 +354,17 @@ def _fetch(
     return found, missing
 
 
-def _all_refs(spec: _Spec) -> list[BlueprintRef]:
-    """The primary ref plus every other valid blueprint link of the spec."""
-    refs = [spec.ref] if spec.ref else []
+def _link_refs(spec: _Spec) -> list[tuple[specdoc.LinkedBlueprint, BlueprintRef]]:
+    """Each blueprint link of the spec with what it is looked up as: the primary link
+    as chosen by _pick_link, the others when they name a valid project and name."""
+    refs = []
     for link in spec.fields.links:
         project = _project(link)
-        if link is spec.link or not project:
-            continue
-        if is_valid_name(project) and is_valid_name(link.ref.name):
-            refs.append(BlueprintRef(project, link.ref.name))
+        if link is spec.link:
+            if spec.ref is not None:
+                refs.append((link, spec.ref))
+        elif project and is_valid_name(project) and is_valid_name(link.ref.name):
+            refs.append((link, BlueprintRef(project, link.ref.name)))
     return refs
 
 
@@ -396,13 +395,8 @@ def _check_existence(
     specs: list[_Spec], found: dict[Key, Blueprint | None], missing_projects: set[str]
 ) -> None:
     for spec in specs:
-        for link in spec.fields.links:
-            project = _project(link)
-            ref = spec.ref if link is spec.link else None
-            valid = project and is_valid_name(project) and is_valid_name(link.ref.name)
-            if ref is None and valid:
-                ref = BlueprintRef(project, link.ref.name)  # type: ignore[arg-type]
-            if ref is None or found.get((ref.project, ref.name)) is not None:  # type: ignore[arg-type]
+        for link, ref in _link_refs(spec):
+            if found.get((ref.project, ref.name)) is not None:  # type: ignore[arg-type]
                 continue
             label = f"{ref.project}/{ref.name}"
             why = (
