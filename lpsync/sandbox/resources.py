@@ -79,30 +79,37 @@ class Site:
         rep["http_etag"] = f'"{digest}"'
         return rep
 
+    def _pillar(self, p: model.Project | model.ProjectGroup) -> dict[str, Any]:
+        """The fields projects and project groups share (wadl._PILLAR_FIELDS)."""
+        link = f"{self.api}{p.name}"
+        return {
+            "name": p.name,
+            "display_name": p.display_name,
+            "title": p.title or p.display_name,
+            "summary": p.summary,
+            "active": True,
+            "homepage_url": p.homepage_url,
+            "date_created": p.date_created,
+            "owner_link": self.person_link(p.owner),
+            "all_specifications_collection_link": f"{link}/all_specifications",
+            "valid_specifications_collection_link": f"{link}/valid_specifications",
+        }
+
     def project(self, p: model.Project) -> dict:
         link = f"{self.api}{p.name}"
         return self._entry(
             "project",
             link,
             f"{WEB}{p.name}",
-            name=p.name,
-            display_name=p.display_name,
-            title=p.title or p.display_name,
-            summary=p.summary,
-            active=True,
-            homepage_url=p.homepage_url,
+            **self._pillar(p),
             official_blueprints=True,
             information_type="Public",
             specification_sharing_policy="Public",
-            date_created=p.date_created,
-            owner_link=self.person_link(p.owner),
             project_group_link=self.pillar_link(p.project_group),
             development_focus_link=self.series_link(p.name, p.development_focus),
             series_collection_link=f"{link}/series",
             active_milestones_collection_link=f"{link}/active_milestones",
             all_milestones_collection_link=f"{link}/all_milestones",
-            all_specifications_collection_link=f"{link}/all_specifications",
-            valid_specifications_collection_link=f"{link}/valid_specifications",
         )
 
     def group(self, g: model.ProjectGroup) -> dict:
@@ -111,17 +118,8 @@ class Site:
             "project_group",
             link,
             f"{WEB}{g.name}",
-            name=g.name,
-            display_name=g.display_name,
-            title=g.title or g.display_name,
-            summary=g.summary,
-            active=True,
-            homepage_url=g.homepage_url,
-            date_created=g.date_created,
-            owner_link=self.person_link(g.owner),
+            **self._pillar(g),
             projects_collection_link=f"{link}/projects",
-            all_specifications_collection_link=f"{link}/all_specifications",
-            valid_specifications_collection_link=f"{link}/valid_specifications",
         )
 
     def spec(self, b: model.Blueprint) -> dict:

@@ -65,6 +65,18 @@ _SPEC_TARGET_LINKS = (
     _page("all_specifications_collection_link", "specification"),
     _page("valid_specifications_collection_link", "specification"),
 )
+# What projects and project groups ("pillars") both carry.
+_PILLAR_FIELDS = (
+    Field("name"),
+    Field("display_name"),
+    Field("title"),
+    Field("summary"),
+    Field("active"),
+    Field("homepage_url"),
+    _dt("date_created"),
+    _link("owner_link", "person"),
+    *_SPEC_TARGET_LINKS,
+)
 _MILESTONE_LINKS = (
     _page("active_milestones_collection_link", "milestone"),
     _page("all_milestones_collection_link", "milestone"),
@@ -86,22 +98,14 @@ ENTRY_TYPES: tuple[EntryType, ...] = (
     EntryType(
         "project",
         (
-            Field("name"),
-            Field("display_name"),
-            Field("title"),
-            Field("summary"),
-            Field("active"),
-            Field("homepage_url"),
+            *_PILLAR_FIELDS,
             Field("official_blueprints"),
             Field("information_type", options=enums.INFORMATION_TYPES),
             Field("specification_sharing_policy", options=enums.SHARING_POLICIES),
-            _dt("date_created"),
-            _link("owner_link", "person"),
             _link("project_group_link", "project_group"),
             _link("development_focus_link", "project_series"),
             _page("series_collection_link", "project_series"),
             *_MILESTONE_LINKS,
-            *_SPEC_TARGET_LINKS,
         ),
         (
             Operation("getSpecification", _BY_NAME, "specification-full"),
@@ -113,16 +117,8 @@ ENTRY_TYPES: tuple[EntryType, ...] = (
     EntryType(
         "project_group",
         (
-            Field("name"),
-            Field("display_name"),
-            Field("title"),
-            Field("summary"),
-            Field("active"),
-            Field("homepage_url"),
-            _dt("date_created"),
-            _link("owner_link", "person"),
+            *_PILLAR_FIELDS,
             _page("projects_collection_link", "project"),
-            *_SPEC_TARGET_LINKS,
         ),
     ),
     EntryType(
