@@ -638,17 +638,23 @@ def read_spec(path: Path) -> tuple[str, SpecFields]:
         data = path.read_bytes()
     except OSError as err:
         raise SpecError(path, f"cannot read: {err.strerror or err}") from err
+    text = decode_spec(data, path)
+    _refuse_lone_cr(text, path)
+    return text, read_fields(text, path)
+
+
+def decode_spec(data: bytes, path: str | Path) -> str:
+    """A spec file's bytes as text, line endings as stored; SpecError (naming the line)
+    for a binary file or one that is not UTF-8. Every spec read goes through here."""
     if b"\x00" in data:
         raise SpecError(
             path, "binary file (NUL byte)", data[: data.index(b"\x00")].count(b"\n") + 1
         )
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise SpecError(path, f"not valid UTF-8 (byte {err.start})", line) from err
-    _refuse_lone_cr(text, path)
-    return text, read_fields(text, path)
+        raise SpecError(path, f"not valid UTF-8 (byte {err.start})", line) from None
 
 
 def _refuse_lone_cr(text: str, path: str | Path) -> None:

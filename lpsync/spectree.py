@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from lpsync.errors import SpecError
+from lpsync.specdoc import decode_spec
 
 SYMLINK_MODE = 0o120000
 
@@ -45,14 +46,12 @@ class WorkTree:
 
     def read(self, path: Path) -> str | None:
         try:
-            with open(path, encoding="utf-8", newline="") as fh:
-                return fh.read()
+            data = path.read_bytes()
         except FileNotFoundError:
             return None
-        except UnicodeDecodeError as exc:
-            raise SpecError(path, f"not UTF-8 text (byte {exc.start})") from None
         except OSError as exc:
             raise SpecError(path, f"cannot read: {exc.strerror}") from None
+        return decode_spec(data, path)
 
 
 class RevTree:
@@ -79,8 +78,4 @@ class RevTree:
             blob = self._tree / self._rel(path)
         except KeyError:
             return None
-        # Decoded without newline translation, like WorkTree.read.
-        try:
-            return blob.data_stream.read().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise SpecError(path, f"not UTF-8 text (byte {exc.start})") from None
+        return decode_spec(blob.data_stream.read(), path)
