@@ -135,17 +135,6 @@ class GitRepo:
             raise GitError(f"{path}: resolves outside the repository {self.root}")
         return real.relative_to(self.root).as_posix()
 
-    def show(self, rev: str, path: Path) -> str | None:
-        """A file's text at a revision, None when it is not there."""
-        try:
-            return self.repo.git.show(f"{rev}:{self.relative(path)}", strip_newline_in_stdout=False)
-        except self._git_errors:
-            return None
-
-    def last_commit_time(self, path: Path) -> int:
-        out = self.run("log", "-1", "--format=%ct", "--", self.relative(path))
-        return int(out) if out.strip().isdigit() else 0
-
     # -- changes -----------------------------------------------------------------
 
     def switch(self, branch: str, create: bool = False) -> None:
