@@ -7,14 +7,17 @@ the documented exit code (0 done, 1 drift or not found, 2 usage, 3 could not fin
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
+import inspect
 import os
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -32,6 +35,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are plain text: "[default: ...]" must print, not read as rich markup.
+    rich_markup_mode=None,
 )
 
 
@@ -40,6 +45,70 @@ class GlobalOptions:
     service_root: str = "production"
     cache_dir: Path | None = None
     timeout: float = 30.0
+
+
+# The options every command shares, declared once. Each is accepted before the command
+# name (read by the group callback, with its environment variable) and after it (added
+# to every command by ``command()``); a value given after the command wins over one
+# given before it, which wins over the environment.
+SHARED_OPTIONS: dict[str, tuple[Any, typer.models.OptionInfo, str | None]] = {
+    "service_root": (
+        str,
+        typer.Option(
+            "--service-root",
+            help="production, staging, qastaging, a web service URL without the version, "
+            "or a directory of sandbox data (serves it in-process). [default: production]",
+            show_default=False,
+        ),
+        "LPSYNC_SERVICE_ROOT",
+    ),
+    "cache_dir": (
+        Path,
+        typer.Option(
+            "--cache-dir",
+            help="launchpadlib cache. [default: a per-user cache directory]",
+            show_default=False,
+        ),
+        "LPSYNC_CACHE_DIR",
+    ),
+    "timeout": (
+        float,
+        typer.Option(
+            "--timeout",
+            min=0.1,
+            max=3600,
+            help="Seconds to wait for each Launchpad request. [default: 30]",
+            show_default=False,
+        ),
+        None,
+    ),
+}
+
+
+def _shared_parameters(*, before_command: bool) -> list[inspect.Parameter]:
+    """The shared options as signature parameters: with their environment variables and
+    defaults on the group, as overrides (None when absent) on each command."""
+    defaults = GlobalOptions()
+    params = []
+    for name, (kind, info, envvar) in SHARED_OPTIONS.items():
+        option = copy.copy(info)
+        if before_command:
+            option.envvar = envvar
+            default: object = getattr(defaults, name)
+            annotation: object = Annotated[kind if default is not None else kind | None, option]
+        else:
+            default, annotation = None, Annotated[kind | None, option]
+        params.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+        )
+    return params
+
+
+def _with_signature(func: Callable[..., object], params: list[inspect.Parameter]) -> None:
+    func.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    func.__annotations__ = {p.name: p.annotation for p in params}
 
 
 def _handle_errors(func: F) -> F:
@@ -59,47 +128,75 @@ def _handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def command(**settings: Any) -> Callable[[F], F]:
+    """Register an lpsync command: its errors mapped to exit codes, and the shared
+    options accepted after its name. ``ctx.obj`` then holds the merged options."""
+
+    def register(func: F) -> F:
+        own = list(inspect.signature(func, eval_str=True).parameters.values())
+        wants_ctx = any(p.name == "ctx" for p in own)
+        handled = _handle_errors(func)
+
+        def wrapper(**kwargs: Any) -> object:
+            ctx = kwargs["ctx"] if wants_ctx else kwargs.pop("ctx")
+            given = {name: kwargs.pop(name) for name in SHARED_OPTIONS}
+            ctx.obj = dataclasses.replace(
+                _options(ctx), **{k: v for k, v in given.items() if v is not None}
+            )
+            return handled(**kwargs)
+
+        functools.update_wrapper(wrapper, func)
+        # typer must read the signature set below, not the one of func.
+        del wrapper.__wrapped__  # type: ignore[attr-defined]
+        ctx_param = (
+            []
+            if wants_ctx
+            else [
+                inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
+            ]
+        )
+        params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
+        _with_signature(wrapper, params + ctx_param + _shared_parameters(before_command=False))
+        app.command(**settings)(wrapper)
+        return func
+
+    return register
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"lpsync {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
-def main_options(
-    ctx: typer.Context,
-    service_root: Annotated[
-        str,
-        typer.Option(
-            envvar="LPSYNC_SERVICE_ROOT",
-            help="production, staging, qastaging, a web service URL without the version, "
-            "or a directory of sandbox data (serves it in-process).",
+def main_options(ctx: typer.Context, version: bool = False, **shared: Any) -> None:
+    ctx.obj = GlobalOptions(**shared)
+
+
+_with_signature(
+    main_options,
+    [
+        inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context),
+        inspect.Parameter(
+            "version",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[
+                bool,
+                typer.Option("--version", callback=_version, is_eager=True, help="Show version."),
+            ],
         ),
-    ] = "production",
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            envvar="LPSYNC_CACHE_DIR",
-            help="launchpadlib cache (default: a per-user cache directory).",
-        ),
-    ] = None,
-    timeout: Annotated[
-        float,
-        typer.Option(min=0.1, max=3600, help="Seconds to wait for each Launchpad request."),
-    ] = 30.0,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
-    ] = False,
-) -> None:
-    ctx.obj = GlobalOptions(service_root=service_root, cache_dir=cache_dir, timeout=timeout)
+        *_shared_parameters(before_command=True),
+    ],
+)
+app.callback()(main_options)
 
 
 def _options(ctx: typer.Context) -> GlobalOptions:
     return ctx.obj if isinstance(ctx.obj, GlobalOptions) else GlobalOptions()
 
 
-@app.command()
-@_handle_errors
+@command()
 def sandbox(
     data: Annotated[Path, typer.Option(help="Directory of sandbox JSON data.")] = Path(
         "fixtures/launchpad"
@@ -120,8 +217,7 @@ def sandbox(
         server.stop()
 
 
-@app.command()
-@_handle_errors
+@command()
 def pull(
     ctx: typer.Context,
     ref: Annotated[
@@ -173,8 +269,7 @@ def pull(
     typer.echo(f"{result.path}: {result.action} from blueprint {result.blueprint.name}")
 
 
-@app.command()
-@_handle_errors
+@command()
 def audit(
     ctx: typer.Context,
     paths: Annotated[

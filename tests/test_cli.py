@@ -215,3 +215,92 @@ def test_audit_of_paths_holding_no_spec_is_exit_2(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no spec among the paths given" in result.stderr
+
+
+# -- the shared options, before and after the command name --------------------------
+
+SHARED_FLAGS = ("--service-root", "--cache-dir", "--timeout")
+
+
+def _demo_repo(tmp_path: Path) -> Path:
+    from gitrepos import make_repo
+
+    return make_repo(
+        tmp_path / "specs-repo",
+        {
+            "setup.cfg": "[lpsync]\nproject = nova\n",
+            "specs/zed/ironic-shards.rst": "==========\n Old title\n==========\n\n"
+            "https://blueprints.launchpad.net/nova/+spec/ironic-shards\n",
+        },
+    )
+
+
+def _command_args(command: str, repo: Path) -> list[str]:
+    if command == "pull":
+        return ["pull", "ironic-shards", "--repo", str(repo), "--dry-run"]
+    return ["audit", "--repo", str(repo), "--format", "json"]
+
+
+@pytest.mark.parametrize("command", ["pull", "audit", "sandbox"])
+def test_every_command_lists_the_shared_options_in_its_help(command: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    for flag in SHARED_FLAGS:
+        assert flag in result.stdout
+
+
+@pytest.mark.parametrize("command", ["pull", "audit"])
+def test_shared_options_work_the_same_before_and_after_the_command(
+    tmp_path: Path, git_env: None, command: str
+) -> None:
+    repo = _demo_repo(tmp_path)
+    shared = ["--service-root", str(FIXTURES), "--cache-dir", str(tmp_path / "c")]
+    shared += ["--timeout", "9"]
+    before = CliRunner().invoke(app, [*shared, *_command_args(command, repo)], env={})
+    after = CliRunner().invoke(app, [*_command_args(command, repo), *shared], env={})
+    assert before.exit_code == after.exit_code == (1 if command == "audit" else 0)
+    assert before.stdout == after.stdout
+    assert "ironic-shards" in after.stdout
+
+
+@pytest.mark.parametrize("command", ["pull", "audit"])
+def test_the_option_after_the_command_wins(tmp_path: Path, git_env: None, command: str) -> None:
+    repo = _demo_repo(tmp_path)
+    cache = ["--cache-dir", str(tmp_path / "c")]
+    args = _command_args(command, repo)
+    # Before the name: a bad root; after it: the stand-in. The run must use the latter.
+    result = CliRunner().invoke(
+        app, ["--service-root", "nowhere", *args, "--service-root", str(FIXTURES), *cache]
+    )
+    assert result.exit_code in (0, 1), result.stderr
+    # And the other way round: the bad root after the name is the one used.
+    result = CliRunner().invoke(
+        app, ["--service-root", str(FIXTURES), *args, "--service-root", "nowhere", *cache]
+    )
+    assert result.exit_code == 2
+    assert "service root 'nowhere'" in result.stderr
+
+
+def test_an_option_after_the_command_wins_over_the_environment(
+    tmp_path: Path, git_env: None
+) -> None:
+    repo = _demo_repo(tmp_path)
+    env = {"LPSYNC_SERVICE_ROOT": "nowhere", "LPSYNC_CACHE_DIR": str(tmp_path / "c")}
+    result = CliRunner().invoke(
+        app, [*_command_args("audit", repo), "--service-root", str(FIXTURES)], env=env
+    )
+    assert result.exit_code == 1, result.stderr
+    from_env = CliRunner().invoke(app, _command_args("audit", repo), env=env)
+    assert from_env.exit_code == 2
+    assert "service root 'nowhere'" in from_env.stderr
+
+
+def test_a_bad_timeout_after_the_command_is_a_usage_error() -> None:
+    done = _python("-m", "lpsync", "audit", "--timeout", "0")
+    assert done.returncode == 2
+    assert done.stderr.startswith("lpsync: error: ")
+
+
+def test_help_texts_keep_their_bracketed_defaults() -> None:
+    result = CliRunner().invoke(app, ["pull", "--help"])
+    assert "[default: the milestone's series]" in " ".join(result.stdout.split())
