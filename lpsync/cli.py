@@ -238,6 +238,15 @@ def pull(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Print the diff and planned git steps only.")
     ] = False,
+    signoff: Annotated[
+        bool | None,
+        typer.Option(
+            "--signoff/--no-signoff",
+            "-s",
+            help="Add Signed-off-by, as git commit -s does. [default: config 'signoff', off]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Fetch a blueprint and scaffold or update its spec, committed on its own branch."""
     from lpsync.pull import PullOptions
@@ -248,7 +257,9 @@ def pull(
             repo,
             ref,
             launchpad,
-            PullOptions(release=release, branch=branch, commit=commit, dry_run=dry_run),
+            PullOptions(
+                release=release, branch=branch, commit=commit, dry_run=dry_run, signoff=signoff
+            ),
         )
     for name in result.left_as_written:
         typer.echo(

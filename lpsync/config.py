@@ -34,10 +34,13 @@ class Config:
     layout: str = "{series}/{name}.rst"
     template: str | None = None
     branch: str = "bp/{name}"
+    signoff: bool = False  # add Signed-off-by to commits (git commit --signoff)
     source: str | None = None  # "setup.cfg [lpsync]", for messages
 
 
-KEYS = ("project", "specs_dir", "layout", "template", "branch")
+KEYS = ("project", "specs_dir", "layout", "template", "branch", "signoff")
+_BOOLEANS = {"true": True, "yes": True, "on": True, "1": True}
+_BOOLEANS.update({"false": False, "no": False, "off": False, "0": False})
 
 
 def load_config(repo_root: Path) -> Config:
@@ -83,6 +86,8 @@ def _validate(values: dict[str, object], where: str) -> Config:
     for key in values:
         if key not in KEYS:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(KEYS)})")
+    values = dict(values)
+    signoff = _boolean(values.pop("signoff", False), "signoff", where)
     clean: dict[str, str] = {}
     for key, value in values.items():
         if not isinstance(value, str) or not value.strip():
@@ -112,8 +117,18 @@ def _validate(values: dict[str, object], where: str) -> Config:
         layout=layout,
         template=clean.get("template"),
         branch=branch,
+        signoff=signoff,
         source=where,
     )
+
+
+def _boolean(value: object, key: str, where: str) -> bool:
+    """A TOML boolean, or an ini file's true/false, yes/no, on/off, 1/0."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
+        return _BOOLEANS[value.strip().lower()]
+    raise ConfigError(f"{where}: key {key!r}: {value!r} is not true or false")
 
 
 def _check_relative(value: str, key: str, where: str) -> None:

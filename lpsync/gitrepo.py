@@ -149,13 +149,48 @@ class GitRepo:
     def delete_branch(self, branch: str) -> None:
         self.run("branch", "--quiet", "-D", branch)
 
-    def commit_path(self, path: Path, message: str) -> str:
-        """Commit exactly one path with git's porcelain; returns the new commit id."""
+    def commit_path(
+        self, path: Path, message: str, *, signoff: bool = False, amend: bool = False
+    ) -> str:
+        """Commit exactly one path with git's porcelain (hooks, signing and sign-off
+        apply); ``amend`` replaces HEAD, keeping its author. Returns the commit id."""
         rel = self.relative(path)
+        options = ["--signoff"] if signoff else []
+        if amend:
+            options.append("--amend")
         with _message_file(message) as msg:
             self.run("add", "--", rel)
-            self.run("commit", "--quiet", "--file", str(msg), "--", rel)
+            self.run("commit", "--quiet", *options, "--file", str(msg), "--", rel)
         return self.run("rev-parse", "HEAD")
+
+    def message(self, rev: str) -> str:
+        """The full commit message of ``rev``, as stored."""
+        return self.run("log", "-1", "--format=%B", rev, "--")
+
+    def changed_paths(self, rev: str) -> list[str]:
+        """The paths ``rev`` changes against its first parent (all of them for a root)."""
+        out = self.run("diff-tree", "--root", "--no-commit-id", "--name-only", "-r", "-z", rev)
+        return [p for p in out.split("\0") if p]
+
+    def has_parent(self, rev: str) -> bool:
+        return bool(self.run("rev-list", "--parents", "-n", "1", rev).split()[1:])
+
+    def on_other_refs(self, rev: str, branch: str) -> bool:
+        """Whether a branch other than ``branch``, or a remote-tracking one, contains
+        ``rev``: the commit has landed, or someone else builds on it."""
+        out = self.run(
+            "for-each-ref", "--contains", rev, "--format=%(refname)", "refs/heads", "refs/remotes"
+        )
+        return any(ref and ref != f"refs/heads/{branch}" for ref in out.splitlines())
+
+    def signed_off(self, message: str) -> bool:
+        """Whether ``message`` already carries the committer's Signed-off-by."""
+        ident = self.run("var", "GIT_COMMITTER_IDENT").rsplit(" ", 2)[0]
+        return f"Signed-off-by: {ident}" in message.splitlines()
+
+    def set_branch(self, branch: str, commit: str) -> None:
+        """Point ``branch`` at ``commit`` without touching the index or the tree."""
+        self.run("update-ref", f"refs/heads/{branch}", commit)
 
     def recover(self, seconds: float = 5.0) -> None:
         """Get ready to roll back after an interruption: the same Ctrl-C may have killed

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from lpsync import specdoc
+from lpsync import commitmsg, specdoc
 from lpsync.config import Config, load_config
 from lpsync.errors import (
     GitError,
@@ -44,6 +44,17 @@ class PullOptions:
     branch: str | None = None
     commit: bool = True
     dry_run: bool = False
+    signoff: bool | None = None  # None: as the config says
+
+
+@dataclass(frozen=True)
+class OwnCommit:
+    """lpsync's own commit for this blueprint at the tip of its branch, not yet on any
+    other branch: a re-pull amends it, so the review stays one Gerrit change."""
+
+    sha: str
+    message: str
+    base: str | None  # the spec in the commit's parent (None: the commit added it)
 
 
 @dataclass
@@ -55,6 +66,8 @@ class PullResult:
     actions: list[str] = field(default_factory=list)  # git steps taken, or planned on dry run
     branch: str | None = None
     commit: str | None = None
+    amended: str | None = None  # the commit a re-pull replaced
+    message: str | None = None  # the commit message, made or planned
     dry_run: bool = False
     # Managed fields the update left as written (several lines of the author's prose,
     # or no section to put them in): the spec still disagrees with Launchpad there.
@@ -128,8 +141,15 @@ def pull(
         result.action = "up to date"
         return result
 
+    own = _own_commit(vcs, branch, path, blueprint.name) if vcs is not None else None
+    if own is not None and own.base == new:
+        raise GitError(
+            f"{rel}: Launchpad now agrees with the spec as it was before {own.sha[:12]} "
+            f"on {branch}; drop that commit instead of pulling"
+        )
+    result.message = _message(blueprint, own, old, new, path)
     if options.dry_run:
-        result.actions = _planned(vcs, on_branch, branch, rel, action)
+        result.actions = _planned(vcs, on_branch, branch, rel, action, own)
         return result
     if vcs is None:
         write_atomic(path, new)
@@ -140,7 +160,8 @@ def pull(
     def update(checked_out: str) -> str:
         return specdoc.update_text(checked_out, values, template=template, path=rel)
 
-    _commit(vcs, path, old, new, update, branch, on_branch, blueprint, action, result)
+    signoff = config.signoff if options.signoff is None else options.signoff
+    _commit(vcs, path, old, new, update, branch, on_branch, own, signoff, result)
     return result
 
 
@@ -259,16 +280,68 @@ def _diff(old: str | None, new: str, rel: str) -> str:
     )
 
 
-def commit_message(blueprint: Blueprint, action: str) -> str:
-    verb = "Add" if action == "created" else "Update"
-    return (
-        f"{verb} spec for blueprint {blueprint.name}\n\n"
-        f"{blueprint.title}\n\n"
-        f"Implements: blueprint {blueprint.name}\n"
+def _own_commit(git: GitRepo, branch: str, path: Path, name: str) -> OwnCommit | None:
+    """The tip of ``branch`` when it is lpsync's commit of this spec alone, for this
+    blueprint, and on no other branch; None when a new commit is due."""
+    if not git.branch_exists(branch):
+        return None
+    message = git.message(branch)
+    if not commitmsg.is_own(message, name) or git.changed_paths(branch) != [git.relative(path)]:
+        return None
+    if git.on_other_refs(branch, branch):
+        return None  # merged, or another branch builds on it: leave it be
+    sha = git.run("rev-parse", "--verify", f"{branch}^{{commit}}")
+    base = RevTree(git.root, git.repo, f"{sha}^").read(path) if git.has_parent(sha) else None
+    return OwnCommit(sha, message, base)
+
+
+def _message(
+    blueprint: Blueprint, own: OwnCommit | None, old: str | None, new: str, path: Path
+) -> str:
+    """The message of the commit; an amended one describes its whole change against
+    its parent and keeps the footers (Change-Id, sign-offs) it had."""
+    before = own.base if own is not None else old
+    changes = _field_changes(before, new, path) if before is not None else []
+    return commitmsg.build(
+        blueprint.name,
+        blueprint.title,
+        created=before is None,
+        changes=changes,
+        trailers=commitmsg.trailers(own.message) if own is not None else (),
     )
 
 
-def _planned(vcs: GitRepo | None, on_branch: bool, branch: str, rel: str, action: str) -> list[str]:
+def _field_changes(old: str, new: str, path: Path) -> list[commitmsg.FieldChange]:
+    def values(text: str) -> dict[str, str | None]:
+        fields = specdoc.read_fields(text, path)
+        link = specdoc.primary_link(path, text, fields)
+        return {
+            "Title": fields.title_text,
+            "URL": link.url if link else None,
+            "Assignee": fields.assignee.value if fields.assignee else None,
+            "Milestone": fields.milestone.value if fields.milestone else None,
+        }
+
+    before, after = values(old), values(new)
+    return [
+        commitmsg.FieldChange(label, before[label], after[label])
+        for label in before
+        if _collapse(before[label]) != _collapse(after[label])
+    ]
+
+
+def _collapse(value: str | None) -> str:
+    return " ".join(value.split()) if value else ""
+
+
+def _planned(
+    vcs: GitRepo | None,
+    on_branch: bool,
+    branch: str,
+    rel: str,
+    action: str,
+    own: OwnCommit | None = None,
+) -> list[str]:
     """The steps a dry run would take; ``vcs`` None means it would not commit."""
     verb = "create" if action == "created" else "update"
     if vcs is None:
@@ -278,7 +351,10 @@ def _planned(vcs: GitRepo | None, on_branch: bool, branch: str, rel: str, action
         how = "switch to" if vcs.branch_exists(branch) else "create branch"
         steps.append(f"would {how} {branch}")
     steps.append(f"would {verb} {rel}")
-    steps.append(f"would commit {rel} on {branch}")
+    if own is not None:
+        steps.append(f"would amend {own.sha[:12]} on {branch} (its Change-Id kept)")
+    else:
+        steps.append(f"would commit {rel} on {branch}")
     return steps
 
 
@@ -290,8 +366,8 @@ def _commit(
     update: Callable[[str], str],
     branch: str,
     on_branch: bool,
-    blueprint: Blueprint,
-    action: str,
+    own: OwnCommit | None,
+    signoff: bool,
     result: PullResult,
 ) -> None:
     """Switch, write, commit; on any failure put everything back as it was."""
@@ -318,9 +394,18 @@ def _commit(
         created_dirs = _missing_dirs(path.parent, git.root)
         write_atomic(path, new)
         written = True
-        result.commit = git.commit_path(path, commit_message(blueprint, action))
+        assert result.message is not None
+        if signoff and git.signed_off(result.message):
+            signoff = False  # the amended commit carries this sign-off already
+        result.commit = git.commit_path(
+            path, result.message, signoff=signoff, amend=own is not None
+        )
         result.branch = branch
-        result.actions.append(f"committed {result.path} on {branch}")
+        if own is not None:
+            result.amended = own.sha
+            result.actions.append(f"amended {own.sha[:12]} with {result.path} on {branch}")
+        else:
+            result.actions.append(f"committed {result.path} on {branch}")
     except BaseException as exc:  # Ctrl-C too: never leave a half-made commit behind
         _rollback(
             git,
@@ -332,6 +417,7 @@ def _commit(
             start_commit,
             branch if created_branch else None,
             on_branch,
+            (branch, own.sha) if own is not None else None,
         )
         if isinstance(exc, OSError):
             raise GitError(f"{git.relative(path)}: {exc}") from None
@@ -360,9 +446,12 @@ def _rollback(
     start_commit: str | None,
     created_branch: str | None,
     was_on_branch: bool,
+    amended: tuple[str, str] | None = None,
 ) -> None:
     # Best effort, in reverse order; a failure here must not hide the original error.
     steps: list[Callable[[], object]] = [git.recover]
+    if amended is not None:  # first, so the unstage below resets to the old commit
+        steps.append(lambda: git.set_branch(*amended))
     if written:
         steps.append(lambda: git.unstage(path))
         if old is None:

@@ -77,3 +77,22 @@ def test_a_branch_template_git_would_refuse_is_a_config_error(tmp_path: Path, br
     (tmp_path / "setup.cfg").write_text(f"[lpsync]\nbranch = {branch}\n")
     with pytest.raises(ConfigError, match="key 'branch'"):
         load_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("filename", "text", "expected"),
+    [
+        ("setup.cfg", "[lpsync]\nsignoff = true\n", True),
+        ("tox.ini", "[lpsync]\nsignoff = No\n", False),
+        ("pyproject.toml", "[tool.lpsync]\nsignoff = true\n", True),
+    ],
+)
+def test_signoff_is_a_boolean(tmp_path: Path, filename: str, text: str, expected: bool) -> None:
+    (tmp_path / filename).write_text(text)
+    assert load_config(tmp_path).signoff is expected
+
+
+def test_a_signoff_that_is_not_a_boolean_names_the_key(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[lpsync]\nsignoff = sometimes\n")
+    with pytest.raises(ConfigError, match=r"setup.cfg \[lpsync\]: key 'signoff': 'sometimes'"):
+        load_config(tmp_path)
