@@ -13,19 +13,22 @@ import functools
 import inspect
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from lpsync import __version__
-from lpsync.errors import LpsyncError
+from lpsync.console import echo, progress_display, warn
+from lpsync.errors import EXIT_FAILED, LpsyncError
 
 if TYPE_CHECKING:
     from lpsync.launchpad import LaunchpadSession
+    from lpsync.sandbox import RequestRecord
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -119,11 +122,15 @@ def _handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except LpsyncError as exc:
-            typer.echo(f"lpsync: error: {exc}", err=True)
+            echo(f"lpsync: error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo("lpsync: interrupted", err=True)
+            echo("lpsync: interrupted", err=True)
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            _internal_error(exc)
 
     return wrapper  # type: ignore[return-value]
 
@@ -165,7 +172,7 @@ def command(**settings: Any) -> Callable[[F], F]:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"lpsync {__version__}")
+        echo(f"lpsync {__version__}")
         raise typer.Exit()
 
 
@@ -203,18 +210,60 @@ def sandbox(
     ),
     host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0 picks a free one).")] = 0,
+    log: Annotated[
+        Path | None,
+        typer.Option(help="Append one JSON line per request to this file.", show_default=False),
+    ] = None,
 ) -> None:
     """Serve a local Launchpad stand-in on DATA until interrupted."""
     from lpsync.sandbox import Sandbox
 
-    server = Sandbox(data, host=host, port=port)
-    server.start()
-    typer.echo(server.service_root)
-    sys.stdout.flush()
+    with ExitStack() as stack:
+        on_request = _request_logger(stack, log) if log is not None else None
+        server = Sandbox(data, host=host, port=port, on_request=on_request)
+        if not _is_loopback_host(host):
+            warn(f"--host {host}: the stand-in serves its data to the network, not only here")
+        server.start()
+        echo(server.service_root)
+        sys.stdout.flush()
+        try:
+            server.serve_forever()
+        finally:
+            server.stop()
+
+
+def _is_loopback_host(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
     try:
-        server.serve_forever()
-    finally:
-        server.stop()
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
+def _request_logger(stack: ExitStack, path: Path) -> Callable[[RequestRecord], None]:
+    """One JSON object per line and request, flushed at once (``tail -f`` works)."""
+    import json
+    import threading
+    from datetime import UTC, datetime
+
+    from lpsync.errors import UsageError
+
+    try:
+        out = stack.enter_context(path.open("a", encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--log {path}: cannot open: {exc.strerror}") from None
+    lock = threading.Lock()
+
+    def write(record: RequestRecord) -> None:
+        entry = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), **record._asdict()}
+        with lock:
+            out.write(json.dumps(entry) + "\n")
+            out.flush()
+
+    return write
 
 
 @command()
@@ -262,22 +311,21 @@ def pull(
             ),
         )
     for name in result.left_as_written:
-        typer.echo(
-            f"lpsync: warning: {result.path}: the {name} does not match Launchpad "
-            "and was left as written (several lines of prose, or no place for it)",
-            err=True,
+        warn(
+            f"{result.path}: the {name} does not match Launchpad "
+            "and was left as written (several lines of prose, or no place for it)"
         )
     if not result.changed:
-        typer.echo(f"{result.path}: up to date with blueprint {result.blueprint.name}")
+        echo(f"{result.path}: up to date with blueprint {result.blueprint.name}")
         return
     if result.dry_run:
-        typer.echo(result.diff, nl=False)
+        echo(result.diff, nl=False)
         for step in result.actions:
-            typer.echo(step)
+            echo(step)
         return
     for step in result.actions:
-        typer.echo(step)
-    typer.echo(f"{result.path}: {result.action} from blueprint {result.blueprint.name}")
+        echo(step)
+    echo(f"{result.path}: {result.action} from blueprint {result.blueprint.name}")
 
 
 @command()
@@ -302,15 +350,15 @@ def audit(
         raise UsageError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     root = _repo_root(repo)
     config = load_config(root)
-    progress = _progress_bar() if fmt == "text" and _is_terminal(sys.stderr) else None
-    try:
-        with _launchpad(ctx) as launchpad:
-            result = run_audit(root, config, launchpad(), paths or (), fix=fix, progress=progress)
-    finally:
-        if progress is not None:
-            progress(-1, -1)  # clear the counter line, on errors and Ctrl-C too
-    output = render(result, fmt, color=fmt == "text" and _is_terminal(sys.stdout))
-    typer.echo(output, nl=not output.endswith("\n"))
+    with (
+        progress_display(fmt == "text" and _is_terminal(sys.stderr)) as progress,
+        _launchpad(ctx) as launchpad,
+    ):
+        on_read = (lambda done, total: progress("reading specs", done, total)) if progress else None
+        result = run_audit(root, config, launchpad(), paths or (), fix=fix, progress=on_read)
+    color = fmt == "text" and _is_terminal(sys.stdout)
+    output = render(result, fmt, color=color)
+    echo(output, nl=not output.endswith("\n"), styled=color)
     raise typer.Exit(result.exit_code)
 
 
@@ -358,32 +406,36 @@ class _launchpad:
         self._stack.close()
 
 
-def _progress_bar() -> Callable[[int, int], None]:
-    """A one-line progress counter on stderr; (-1, -1) clears it."""
-
-    def report(done: int, total: int) -> None:
-        if done < 0:
-            sys.stderr.write("\r\033[K")
-        elif total >= 50:
-            sys.stderr.write(f"\rchecking specs: {done}/{total}")
-        sys.stderr.flush()
-
-    return report
-
-
 def main() -> None:
     """Console-script entry point: usage errors too become one line on stderr."""
     try:
         code = app(standalone_mode=False)
+    except typer.Abort:  # Ctrl-C outside a command (while parsing, say)
+        echo("lpsync: interrupted", err=True)
+        sys.exit(130)
     except Exception as exc:
         # typer's (vendored) click raises these for bad options and arguments; they
         # are recognised by shape so lpsync never imports click itself.
         exit_code = getattr(exc, "exit_code", None)
         if not isinstance(exit_code, int) or not hasattr(exc, "format_message"):
-            raise
-        typer.echo(f"lpsync: error: {exc.format_message()} (see lpsync --help)", err=True)
+            _internal_error(exc)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            # Plain `lpsync`: its message is the help itself, not an error to report.
+            echo(exc.format_message())
+        else:
+            echo(f"lpsync: error: {exc.format_message()} (see lpsync --help)", err=True)
         sys.exit(exit_code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _internal_error(exc: BaseException) -> NoReturn:
+    """A bug: one line and exit 3; the traceback only with LPSYNC_DEBUG=1."""
+    if os.environ.get("LPSYNC_DEBUG") == "1":
+        echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
+    detail = str(exc).strip().splitlines()
+    what = type(exc).__name__ + (f": {detail[0]}" if detail else "")
+    echo(f"lpsync: internal error: {what} (LPSYNC_DEBUG=1 shows the traceback)", err=True)
+    raise SystemExit(EXIT_FAILED)
 
 
 def _is_terminal(stream: object) -> bool:

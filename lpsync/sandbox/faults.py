@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -65,13 +66,19 @@ class FaultSet:
 
 
 class RequestLog:
-    def __init__(self) -> None:
+    """The requests received, in order; ``on_record`` also sees each one as it comes
+    (``lpsync sandbox --log`` writes them out)."""
+
+    def __init__(self, on_record: Callable[[RequestRecord], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._records: list[RequestRecord] = []
+        self._on_record = on_record
 
     def add(self, record: RequestRecord) -> None:
         with self._lock:
             self._records.append(record)
+        if self._on_record is not None:
+            self._on_record(record)
 
     def snapshot(self) -> list[RequestRecord]:
         with self._lock:

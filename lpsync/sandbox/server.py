@@ -39,6 +39,7 @@ class Sandbox:
         page_size: int = 75,
         *,
         data: SandboxData | None = None,
+        on_request: Callable[[RequestRecord], None] | None = None,
     ) -> None:
         if data is None:
             if data_dir is None:
@@ -48,7 +49,7 @@ class Sandbox:
         self.host = host
         self.port = port
         self.page_size = page_size
-        self._log = RequestLog()
+        self._log = RequestLog(on_request)
         self._faults = FaultSet()
         self._stopping = threading.Event()
         self._server: _Server | None = None
