@@ -48,7 +48,8 @@ def warn(message: str) -> None:
     echo(f"lpsync: warning: {message}", err=True)
 
 
-# A core progress event: (stage, done, total); total may grow while a stage runs.
+# A core progress event: (stage, done, total); total may grow while a stage runs, and
+# 0 means not known yet (the bar then pulses).
 ProgressCallback = Callable[[str, int, int], None]
 
 
@@ -70,8 +71,9 @@ def progress_display(enabled: bool) -> Iterator[ProgressCallback | None]:
     ) as bars:
 
         def report(stage: str, done: int, total: int) -> None:
+            size = total if total > 0 else None
             if stage not in tasks:
-                tasks[stage] = bars.add_task(clean(stage), total=total)
-            bars.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+                tasks[stage] = bars.add_task(clean(stage), total=size)
+            bars.update(tasks[stage], completed=done, total=size)  # type: ignore[arg-type]
 
         yield report
