@@ -89,6 +89,7 @@ class AuditResult:
     errors: list[AuditError] = field(default_factory=list)
     fixed: list[str] = field(default_factory=list)  # paths rewritten by --fix
     unfixed: list[str] = field(default_factory=list)  # "path: why" for what --fix could not
+    command: str = "audit"  # lint reports in the same shape
 
     @property
     def exit_code(self) -> int:
@@ -313,6 +314,16 @@ def _pick_link(spec: _Spec, config: Config) -> None:
             f"links blueprint {label} but the file is named {spec.path.name} "
             "(checked against the linked blueprint)",
         )
+
+
+def link_findings(
+    path: Path, rel: str, text: str, fields: specdoc.SpecFields, config: Config
+) -> list[Finding]:
+    """LPS101-103, which need no Launchpad: what the spec's own links say. lint runs
+    the very checks audit runs."""
+    spec = _Spec(path=path, rel=rel, text=text, fields=fields)
+    _pick_link(spec, config)
+    return spec.findings
 
 
 def _project(link: specdoc.LinkedBlueprint) -> str | None:

@@ -377,6 +377,31 @@ def _read_then_ask(progress: ProgressCallback | None) -> Callable[[int, int], No
     return report
 
 
+@command()
+def lint(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Spec or redirects files, or folders [default: specs_dir]."),
+    ] = None,
+    repo: Annotated[Path, typer.Option(help="The spec repository.")] = Path("."),
+    fmt: Annotated[str, typer.Option("--format", help="Output: text, json or github.")] = "text",
+) -> None:
+    """Check specs against their template and the line rules, offline; exit 1 on findings."""
+    from lpsync.config import load_config
+    from lpsync.errors import UsageError
+    from lpsync.lint import run_lint
+    from lpsync.report import FORMATS, render
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    root = _repo_root(repo)
+    result = run_lint(root, load_config(root), paths or ())
+    color = fmt == "text" and _is_terminal(sys.stdout)
+    output = render(result, fmt, color=color)
+    echo(output, nl=not output.endswith("\n"), styled=color)
+    raise typer.Exit(result.exit_code)
+
+
 def _repo_root(repo: Path) -> Path:
     """The git top level when REPO is in a work tree, else REPO itself."""
     from lpsync.errors import UsageError

@@ -35,12 +35,27 @@ class Config:
     template: str | None = None
     branch: str = "bp/{name}"
     signoff: bool = False  # add Signed-off-by to commits (git commit --signoff)
+    max_line_length: int = 79
+    optional_sections: tuple[str, ...] = ()
+    optional_subsections: tuple[str, ...] = ()
     source: str | None = None  # "setup.cfg [lpsync]", for messages
 
 
-KEYS = ("project", "specs_dir", "layout", "template", "branch", "signoff")
+KEYS = (
+    "project",
+    "specs_dir",
+    "layout",
+    "template",
+    "branch",
+    "signoff",
+    "max_line_length",
+    "optional_sections",
+    "optional_subsections",
+)
 _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True}
 _BOOLEANS.update({"false": False, "no": False, "off": False, "0": False})
+# Keys holding a list: a TOML array, or one title per line (or comma-separated) in ini.
+LIST_KEYS = ("optional_sections", "optional_subsections")
 
 
 def load_config(repo_root: Path) -> Config:
@@ -89,7 +104,13 @@ def _validate(values: dict[str, object], where: str) -> Config:
     values = dict(values)
     signoff = _boolean(values.pop("signoff", False), "signoff", where)
     clean: dict[str, str] = {}
+    lists: dict[str, tuple[str, ...]] = {}
     for key, value in values.items():
+        if key in LIST_KEYS:
+            lists[key] = _as_list(value, key, where)
+            continue
+        if key == "max_line_length" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{where}: key {key!r} must be a non-empty string")
         clean[key] = value.strip()
@@ -111,6 +132,9 @@ def _validate(values: dict[str, object], where: str) -> Config:
     _check_format(branch, "branch", BRANCH_FIELDS, where)
     if not is_valid_branch_name(branch.format(name="example", project="project")):
         raise ConfigError(f"{where}: key 'branch': {branch!r} is not a valid git branch name")
+    length = clean.get("max_line_length", str(Config.max_line_length))
+    if not length.isdigit() or int(length) < 1:
+        raise ConfigError(f"{where}: key 'max_line_length': {length!r} must be a positive integer")
     return Config(
         project=project,
         specs_dir=clean.get("specs_dir", Config.specs_dir),
@@ -118,6 +142,9 @@ def _validate(values: dict[str, object], where: str) -> Config:
         template=clean.get("template"),
         branch=branch,
         signoff=signoff,
+        max_line_length=int(length),
+        optional_sections=lists.get("optional_sections", ()),
+        optional_subsections=lists.get("optional_subsections", ()),
         source=where,
     )
 
@@ -129,6 +156,16 @@ def _boolean(value: object, key: str, where: str) -> bool:
     if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
         return _BOOLEANS[value.strip().lower()]
     raise ConfigError(f"{where}: key {key!r}: {value!r} is not true or false")
+
+
+def _as_list(value: object, key: str, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items = [part for line in value.splitlines() for part in line.split(",")]
+    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+        items = value
+    else:
+        raise ConfigError(f"{where}: key {key!r} must be a list of strings")
+    return tuple(" ".join(item.split()) for item in items if item.strip())
 
 
 def _check_relative(value: str, key: str, where: str) -> None:

@@ -38,7 +38,7 @@ def summary(result: AuditResult) -> str:
         parts.append(f"{_plural(len(result.fixed), 'file')} fixed")
     if result.unfixed:
         parts.append(f"{len(result.unfixed)} not fixable")
-    line = f"lpsync audit: {specs} checked, {', '.join(parts)}"
+    line = f"lpsync {result.command}: {specs} checked, {', '.join(parts)}"
     if result.errors:
         line += " (incomplete: some specs could not be checked)"
     elif not (result.fixed or result.unfixed) and any(
@@ -118,7 +118,7 @@ def _github(result: AuditResult) -> str:
         for f in result.findings
     ]
     lines += [
-        _command("error", {"file": e.path, "title": "lpsync audit"}, e.message)
+        _command("error", {"file": e.path, "title": f"lpsync {result.command}"}, e.message)
         for e in result.errors
     ]
     lines += [

@@ -1,0 +1,317 @@
+"""``lpsync lint``: the offline checks every spec repo's ``tests/test_titles.py`` makes.
+
+Nothing here talks to Launchpad. Per spec: the link checks audit makes offline
+(LPS101-103, the same code), the sections against the spec's template (LPS801-803),
+and the lines (LPS804-806); per ``redirects`` file, its lines (LPS807). Results come in
+audit's shape so ``lpsync.report`` prints them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lpsync import audit, specdoc, structure
+from lpsync.audit import AuditError, AuditResult, Finding
+from lpsync.config import Config
+from lpsync.errors import SpecError, UsageError
+
+# code -> (field, what it means). Stable: CI suppressions key on them.
+CODES: dict[str, tuple[str, str]] = {
+    "LPS801": ("section", "a section of the template is missing"),
+    "LPS802": ("section", "a top-level section the template does not have"),
+    "LPS803": ("section", "a subsection of the template is missing from its section"),
+    "LPS804": ("line", "line longer than max_line_length"),
+    "LPS805": ("line", "trailing whitespace"),
+    "LPS806": ("line", "carriage return or zero-width space"),
+    "LPS807": ("redirect", "redirect whose source still exists or whose target does not"),
+}
+
+REDIRECTS = "redirects"
+_URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+# Invisible characters that break searches and diffs: zero-width space, joiners, word
+# joiner, and a byte-order mark anywhere but at the very start.
+_ZERO_WIDTH = {"\u200b": "zero-width space", "\u200c": "zero-width non-joiner"}
+_ZERO_WIDTH |= {"\u200d": "zero-width joiner", "\u2060": "word joiner"}
+_ZERO_WIDTH |= {"\ufeff": "zero-width no-break space (a byte-order mark inside the text)"}
+
+
+def run_lint(repo_root: Path, config: Config, paths: Sequence[Path] = ()) -> AuditResult:
+    """Lint the specs and redirects files under ``config.specs_dir`` (or ``paths``).
+
+    UsageError for a PATH that is missing or outside the repo, or a configured
+    template that does not exist; unreadable files become error entries (exit 3)."""
+    root = Path(os.path.realpath(repo_root))
+    specs_root = root / config.specs_dir
+    if not specs_root.is_dir():
+        raise UsageError(f"{root}: no specs directory {config.specs_dir!r}")
+    targets, errors = audit._targets(root, specs_root, paths)
+    result = AuditResult(checked=0, errors=errors, command="lint")
+    templates = _Templates(root, config)
+    for path in targets:
+        rel = path.relative_to(root).as_posix()
+        try:
+            found = _lint_spec(path, rel, config, templates)
+        except SpecError as exc:
+            result.errors.append(AuditError(rel, exc.detail))
+            continue
+        result.checked += 1
+        result.findings += found
+    for path in _redirect_files(root, specs_root, paths):
+        rel = path.relative_to(root).as_posix()
+        try:
+            result.findings += _lint_redirects(root, path, rel)
+        except SpecError as exc:
+            result.errors.append(AuditError(rel, exc.detail))
+    result.findings.sort(key=lambda f: (f.path, f.line, f.code))
+    result.errors.sort(key=lambda e: e.path)
+    return result
+
+
+def _finding(
+    rel: str,
+    line: int,
+    code: str,
+    message: str,
+    expected: str | None = None,
+    actual: str | None = None,
+) -> Finding:
+    return Finding(rel, line, code, CODES[code][0], None, expected, actual, message)
+
+
+def _read(path: Path) -> tuple[bytes, str]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SpecError(path, f"cannot read: {exc.strerror or exc}") from None
+    return data, specdoc.decode_spec(data, path)
+
+
+def _lint_spec(path: Path, rel: str, config: Config, templates: _Templates) -> list[Finding]:
+    data, text = _read(path)
+    findings = audit.link_findings(path, rel, text, specdoc.read_fields(text, path), config)
+    findings += line_findings(rel, data, text, config.max_line_length)
+    template = templates.for_spec(path)
+    if template is not None:
+        findings += section_findings(rel, structure.read_sections(text), template, config)
+    return findings
+
+
+# -- lines ---------------------------------------------------------------------------
+
+
+def line_findings(rel: str, data: bytes, text: str, max_length: int) -> list[Finding]:
+    """LPS804-806. Lines are split as docutils splits them; CRs are counted in the
+    bytes, so a CRLF file is caught (Python's universal newlines would hide it)."""
+    lv = specdoc._Lines(text)
+    findings: list[Finding] = []
+    crs = data.count(b"\r")
+    if crs:
+        first = next(i for i, eol in enumerate(lv.eols) if "\r" in eol) + 1
+        findings.append(
+            _finding(
+                rel,
+                first,
+                "LPS806",
+                f"carriage return (CR) in the file: {crs} line{'s' if crs > 1 else ''} "
+                "end in CR; use LF line endings",
+                actual=str(crs),
+            )
+        )
+    long: list[int] = []
+    for i, line in enumerate(lv.content):
+        n = i + 1
+        if i == 0 and lv.bom:
+            line = line[1:]
+        for ch, name in _ZERO_WIDTH.items():
+            if ch in line:
+                findings.append(_finding(rel, n, "LPS806", f"{name} (U+{ord(ch):04X})"))
+        if line != line.rstrip(" \t"):
+            findings.append(_finding(rel, n, "LPS805", "trailing whitespace"))
+        if len(line) > max_length and not _URL_RE.search(line) and len(line.split()) > 1:
+            long.append(n)
+    literal = structure.literal_lines(text, long)
+    for n in long:
+        if n in literal:
+            continue
+        length = len(lv.content[n - 1]) - (1 if n == 1 and lv.bom else 0)
+        findings.append(
+            _finding(
+                rel,
+                n,
+                "LPS804",
+                f"line is {length} characters long (max_line_length {max_length})",
+                expected=str(max_length),
+                actual=str(length),
+            )
+        )
+    return findings
+
+
+# -- sections ------------------------------------------------------------------------
+
+
+@dataclass
+class _Template:
+    rel: str
+    tree: structure.SectionTree
+
+
+class _Templates:
+    """The template each spec is held to, each read once.
+
+    config ``template`` (``{series}`` is the spec's first folder under specs_dir),
+    else that release's own template (``specs/<release>-template.rst`` or
+    ``specs/<release>/template.rst``), else ``specs/template.rst``; never the template
+    packaged with lpsync: a spec is held only to a template its repo has."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root
+        self.config = config
+        self.cache: dict[Path, _Template] = {}
+        configured = config.template
+        if configured and "{series}" not in configured and not (root / configured).is_file():
+            raise UsageError(f"{config.source}: key 'template': {configured} does not exist")
+
+    def candidates(self, spec: Path) -> Iterator[Path]:
+        specs = self.root / self.config.specs_dir
+        parts = spec.relative_to(specs).parts if spec.is_relative_to(specs) else ()
+        release = parts[0] if len(parts) > 1 else None
+        configured = self.config.template
+        if configured and ("{series}" not in configured or release):
+            yield self.root / configured.format(series=release)
+        if release:
+            yield specs / f"{release}-template.rst"
+            yield specs / release / "template.rst"
+        yield specs / "template.rst"
+
+    def for_spec(self, spec: Path) -> _Template | None:
+        for path in self.candidates(spec):
+            if path in self.cache:
+                return self.cache[path]
+            if path.is_file():
+                _data, text = _read(path)
+                rel = path.relative_to(self.root).as_posix()
+                self.cache[path] = _Template(rel, structure.read_sections(text))
+                return self.cache[path]
+        return None
+
+
+def section_findings(
+    rel: str, tree: structure.SectionTree, template: _Template, config: Config
+) -> list[Finding]:
+    """LPS801-803: each top-level section of the template present, none added, and
+    each template subsection present in its section (extra subsections are fine)."""
+    findings: list[Finding] = []
+    wanted = template.tree.top_level
+    have = {s.title: s for s in reversed(tree.top_level)}  # the first of a title wins
+    known = {s.title for s in wanted}
+    where = tree.sections[0].line if tree.sections else 1
+    optional = set(config.optional_sections)
+    optional_sub = set(config.optional_subsections)
+    for section in wanted:
+        mine = have.get(section.title)
+        if mine is None:
+            if section.title not in optional:
+                findings.append(
+                    _finding(
+                        rel,
+                        where,
+                        "LPS801",
+                        f"section {section.title!r} of {template.rel} is missing",
+                        expected=section.title,
+                    )
+                )
+            continue
+        subs = {s.title for s in mine.children}
+        for sub in section.children:
+            if sub.title not in subs and sub.title not in optional_sub:
+                findings.append(
+                    _finding(
+                        rel,
+                        mine.line,
+                        "LPS803",
+                        f"section {section.title!r} lacks the subsection {sub.title!r} "
+                        f"of {template.rel}",
+                        expected=sub.title,
+                    )
+                )
+    for section in tree.top_level:
+        if section.title not in known:
+            findings.append(
+                _finding(
+                    rel,
+                    section.line,
+                    "LPS802",
+                    f"top-level section {section.title!r} is not in {template.rel}",
+                    actual=section.title,
+                )
+            )
+    return findings
+
+
+# -- redirects -----------------------------------------------------------------------
+
+
+def _redirect_files(root: Path, specs_root: Path, paths: Sequence[Path]) -> list[Path]:
+    if not paths:
+        out = []
+        for dirpath, dirnames, filenames in os.walk(specs_root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            if REDIRECTS in filenames:
+                out.append(Path(dirpath, REDIRECTS))
+        return out
+    found = []
+    for given in paths:
+        path = Path(os.path.abspath(given if Path(given).exists() else root / given))
+        if path.name == REDIRECTS and path.is_file() and path.is_relative_to(root):
+            found.append(path)
+        elif path.is_dir():
+            found += _redirect_files(root, path, ())
+    return sorted(set(found))
+
+
+def _lint_redirects(root: Path, path: Path, rel: str) -> list[Finding]:
+    """nova's format: ``approved/foo.rst ../implemented/foo.rst`` per line, the source
+    relative to the file's folder and the target relative to the source's."""
+    _data, text = _read(path)
+    findings = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) != 2:
+            findings.append(
+                _finding(rel, n, "LPS807", f"not 'source target': {line!r}", actual=line)
+            )
+            continue
+        source = Path(os.path.normpath(path.parent / parts[0]))
+        target = Path(os.path.normpath(source.parent / parts[1]))
+        if not (source.is_relative_to(root) and target.is_relative_to(root)):
+            findings.append(_finding(rel, n, "LPS807", f"redirect leaves the repository: {line!r}"))
+            continue
+        if os.path.lexists(source):
+            findings.append(
+                _finding(
+                    rel,
+                    n,
+                    "LPS807",
+                    f"redirect source {parts[0]} still exists (its page would be hidden)",
+                    actual=parts[0],
+                )
+            )
+        if not target.exists():
+            findings.append(
+                _finding(
+                    rel,
+                    n,
+                    "LPS807",
+                    f"redirect target {parts[1]} does not exist",
+                    expected=parts[1],
+                )
+            )
+    return findings

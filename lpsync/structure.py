@@ -1,0 +1,126 @@
+"""A spec's structure as docutils sees it: its section tree and its literal blocks.
+
+Lint compares every spec's sections with its template's, so reading them must be cheap
+(a full docutils parse costs 8-28 ms a spec). The fast reader gives docutils only the
+lines that can matter, as the field reader does:
+
+* every section title is a non-blank line followed by an adornment line, so those
+  lines are the candidates;
+* docutils parses the top-level blocks holding a candidate (a block runs from an
+  unindented line after a blank line to the next such line; in RST only such a line
+  starts a new element at section level), joined in order, plus everything before the
+  first section, which decides whether docutils would take that section as the
+  document title.
+
+docutils then decides which candidates are sections and how they nest (levels come
+from the order of adornment styles, which the joined blocks keep). A test checks that
+the result equals the full parse's on every corpus spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from docutils import nodes
+
+from lpsync.specdoc import _join_ranges, _Lines, _parse, _title_candidates
+
+__all__ = ["Section", "SectionTree", "literal_lines", "read_sections", "read_sections_full"]
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str  # as rendered, whitespace collapsed
+    line: int  # 1-based line of the title text
+    children: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionTree:
+    """The document's top-level sections, and whether docutils' DocTitle transform
+    would promote the only one to the document title (only comments, targets and
+    the like before it), as ``publish_doctree`` does for the repos' own tests."""
+
+    sections: tuple[Section, ...]
+    titled: bool
+
+    @property
+    def top_level(self) -> tuple[Section, ...]:
+        """The sections a template lists at its top level: the title's children when
+        the document has a title, else the top-level sections themselves."""
+        return self.sections[0].children if self.titled else self.sections
+
+
+def _content(lv: _Lines) -> list[str]:
+    if lv.bom:
+        return [lv.content[0][1:], *lv.content[1:]]
+    return list(lv.content)
+
+
+def _tree(document: nodes.document, line_map: Sequence[int] | None) -> SectionTree:
+    def sections(node: nodes.Element) -> tuple[Section, ...]:
+        found: list[Section] = []
+        for child in node.children:
+            if not isinstance(child, nodes.section):
+                continue
+            title = child.next_node(nodes.title)
+            line = 0
+            if title is not None and title.line:
+                idx = title.line - 2  # .line is the underline; 0-based text line
+                if line_map is not None:
+                    idx = line_map[idx] if 0 <= idx < len(line_map) else -1
+                line = idx + 1
+            text = " ".join(title.astext().split()) if title is not None else ""
+            found.append(Section(text, line, sections(child)))
+        return tuple(found)
+
+    top = sections(document)
+    first = next((c for c in document.children if not isinstance(c, nodes.PreBibliographic)), None)
+    titled = len(top) == 1 and isinstance(first, nodes.section) and document[-1] is first
+    return SectionTree(top, titled)
+
+
+def read_sections_full(text: str) -> SectionTree:
+    """Reference reader: docutils parses the whole file."""
+    return _tree(_parse(_content(_Lines(text))), None)
+
+
+def read_sections(text: str) -> SectionTree:
+    """The section tree, with docutils seeing only the blocks that hold a title."""
+    lv = _Lines(text)
+    candidates = list(_title_candidates(lv))
+    if not candidates:
+        return SectionTree((), False)
+    content = _content(lv)
+    blocks = [lv.block_bounds(i) for i in candidates]
+    prefix = blocks[0][0]
+    while True:
+        ranges = [*blocks, (0, prefix)] if prefix else blocks
+        lines, line_map = _join_ranges(content, ranges)
+        tree = _tree(_parse(lines), line_map)
+        if not tree.sections:
+            return tree
+        # Whether the first section is the document title depends on everything
+        # before it: when the first candidate was no section, read up to the first one.
+        first_start = lv.block_bounds(tree.sections[0].line - 1)[0]
+        if first_start <= prefix:
+            return tree
+        prefix = first_start
+
+
+def literal_lines(text: str, lines: Iterable[int]) -> set[int]:
+    """Which of the given 1-based ``lines`` lie in a literal block (after ``::``, a
+    code directive, or a directive docutils does not know, whose text it keeps as
+    written); docutils parses only the blocks holding them."""
+    wanted = sorted(set(lines))
+    if not wanted:
+        return set()
+    lv = _Lines(text)
+    content = _content(lv)
+    ranges = [lv.block_bounds(n - 1) for n in wanted]
+    parsed, _line_map = _join_ranges(content, ranges)
+    literal: set[str] = set()
+    for block in _parse(parsed).findall(nodes.literal_block):
+        literal.update(line.strip() for line in block.astext().splitlines())
+    return {n for n in wanted if content[n - 1].expandtabs(8).strip() in literal}

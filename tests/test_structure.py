@@ -1,0 +1,50 @@
+"""The fast section-tree reader agrees with docutils' own parse of the whole file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lpsync.structure import Section, read_sections, read_sections_full
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+TRICKY = {
+    "bom and overline title": "\ufeff====\nT\n====\n\nA\n-\n\nB\n=\n",
+    "title in a literal block": "Doc\n===\n\nx::\n\n  Not\n  ---\n\nReal\n----\n",
+    "title in a comment": "..\n  Hidden\n  ======\n\nShown\n=====\n",
+    "inconsistent level": "A\n=\n\nB\n-\n\nC\n~\n\nD\n=\n\nE\n~\n",
+    "first candidate is no section": "x::\n\n  F\n  =\n\npara\n\nT\n=\n\nS\n-\n",
+    "two top-level sections": "A\n=\n\nB\n=\n",
+    "prose before the title": "Intro.\n\nA\n=\n\nB\n-\n",
+    "no sections": "Just text.\n",
+    "title inside a paragraph": "line one\nTitle\n=====\n\nnext\n",
+}
+
+
+@pytest.mark.parametrize("text", TRICKY.values(), ids=TRICKY.keys())
+def test_tricky_documents(text: str) -> None:
+    assert read_sections(text) == read_sections_full(text)
+
+
+def test_a_spec_with_a_title_lists_its_sections_at_top_level() -> None:
+    tree = read_sections("..\n  licence\n\n=====\nTitle\n=====\n\nA\n-\n\nB\n~\n\nC\n-\n")
+    assert tree.titled
+    assert tree.top_level == (Section("A", 8, (Section("B", 11),)), Section("C", 14))
+    untitled = read_sections("Intro.\n\nA\n=\n\nB\n-\n")
+    assert not untitled.titled
+    assert [s.title for s in untitled.top_level] == ["A"]
+
+
+def test_fast_reader_is_docutils_on_every_corpus_spec() -> None:
+    files = sorted(p for p in CORPUS.glob("*/specs/**/*.rst") if p.is_file())
+    if not files:
+        pytest.skip("corpus not present")
+    mismatched = []
+    for path in files:
+        with open(path, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+        if read_sections(text) != read_sections_full(text):
+            mismatched.append(str(path))
+    assert mismatched == []
