@@ -37,6 +37,8 @@ _URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _ZERO_WIDTH = {"\u200b": "zero-width space", "\u200c": "zero-width non-joiner"}
 _ZERO_WIDTH |= {"\u200d": "zero-width joiner", "\u2060": "word joiner"}
 _ZERO_WIDTH |= {"\ufeff": "zero-width no-break space (a byte-order mark inside the text)"}
+_ZERO_WIDTH_RE = re.compile("[" + "".join(_ZERO_WIDTH) + "]")
+_TRAILING_RE = re.compile(r"[ \t\v\f](?=[\r\n\x1c\x1d\x1e\x85\u2028\u2029]|\Z)")
 
 
 def run_lint(repo_root: Path, config: Config, paths: Sequence[Path] = ()) -> AuditResult:
@@ -92,21 +94,25 @@ def _read(path: Path) -> tuple[bytes, str]:
 
 def _lint_spec(path: Path, rel: str, config: Config, templates: _Templates) -> list[Finding]:
     data, text = _read(path)
+    lv = specdoc._Lines(text)
     findings = audit.link_findings(path, rel, text, specdoc.read_fields(text, path), config)
-    findings += line_findings(rel, data, text, config.max_line_length)
+    findings += line_findings(rel, data, text, config.max_line_length, lv)
     template = templates.for_spec(path)
     if template is not None:
-        findings += section_findings(rel, structure.read_sections(text), template, config)
+        tree = structure.read_sections(text, lv)
+        findings += section_findings(rel, tree, template, config)
     return findings
 
 
 # -- lines ---------------------------------------------------------------------------
 
 
-def line_findings(rel: str, data: bytes, text: str, max_length: int) -> list[Finding]:
+def line_findings(
+    rel: str, data: bytes, text: str, max_length: int, lv: specdoc._Lines | None = None
+) -> list[Finding]:
     """LPS804-806. Lines are split as docutils splits them; CRs are counted in the
     bytes, so a CRLF file is caught (Python's universal newlines would hide it)."""
-    lv = specdoc._Lines(text)
+    lv = lv if lv is not None else specdoc._Lines(text)
     findings: list[Finding] = []
     crs = data.count(b"\r")
     if crs:
@@ -122,18 +128,22 @@ def line_findings(rel: str, data: bytes, text: str, max_length: int) -> list[Fin
             )
         )
     long: list[int] = []
+    # Most lines pass every check: look closer only at the lines that may not.
+    suspect = _ZERO_WIDTH_RE.search(text) is not None or _TRAILING_RE.search(text) is not None
     for i, line in enumerate(lv.content):
+        if not suspect and len(line) <= max_length:
+            continue
         n = i + 1
         if i == 0 and lv.bom:
             line = line[1:]
-        for ch, name in _ZERO_WIDTH.items():
-            if ch in line:
-                findings.append(_finding(rel, n, "LPS806", f"{name} (U+{ord(ch):04X})"))
+        for ch in _ZERO_WIDTH_RE.findall(line):
+            name = _ZERO_WIDTH[ch]
+            findings.append(_finding(rel, n, "LPS806", f"{name} (U+{ord(ch):04X})"))
         if line != line.rstrip(" \t"):
             findings.append(_finding(rel, n, "LPS805", "trailing whitespace"))
         if len(line) > max_length and not _URL_RE.search(line) and len(line.split()) > 1:
             long.append(n)
-    literal = structure.literal_lines(text, long)
+    literal = structure.literal_lines(text, long, lv)
     for n in long:
         if n in literal:
             continue

@@ -81,24 +81,29 @@ def _tree(document: nodes.document, line_map: Sequence[int] | None) -> SectionTr
     return SectionTree(top, titled)
 
 
-def read_sections_full(text: str) -> SectionTree:
+def read_sections_full(text: str, lines: _Lines | None = None) -> SectionTree:
     """Reference reader: docutils parses the whole file."""
-    return _tree(_parse(_content(_Lines(text))), None)
+    return _tree(_parse(_content(lines if lines is not None else _Lines(text))), None)
 
 
-def read_sections(text: str) -> SectionTree:
-    """The section tree, with docutils seeing only the blocks that hold a title."""
-    lv = _Lines(text)
+def read_sections(text: str, lines: _Lines | None = None) -> SectionTree:
+    """The section tree, with docutils seeing only the blocks that hold a title.
+    ``lines``: the text already split (``_Lines(text)``), to split it once."""
+    lv = lines if lines is not None else _Lines(text)
     candidates = list(_title_candidates(lv))
     if not candidates:
         return SectionTree((), False)
     content = _content(lv)
-    blocks = [lv.block_bounds(i) for i in candidates]
+    # From the block's start to the underline: what follows cannot change the title.
+    blocks = [(lv.block_bounds(i)[0], i + 2) for i in candidates]
     prefix = blocks[0][0]
     while True:
-        ranges = [*blocks, (0, prefix)] if prefix else blocks
-        lines, line_map = _join_ranges(content, ranges)
-        tree = _tree(_parse(lines), line_map)
+        # Comments before the first title (the licence) can only be invisible to the
+        # title decision: leave them out rather than have docutils parse them.
+        invisible = _only_comments(content[:prefix])
+        ranges = [*blocks, (0, prefix)] if prefix and not invisible else blocks
+        joined, line_map = _join_ranges(content, ranges)
+        tree = _tree(_parse(joined), line_map)
         if not tree.sections:
             return tree
         # Whether the first section is the document title depends on everything
@@ -109,14 +114,37 @@ def read_sections(text: str) -> SectionTree:
         prefix = first_start
 
 
-def literal_lines(text: str, lines: Iterable[int]) -> set[int]:
+def _only_comments(lines: Sequence[str]) -> bool:
+    """Lines that certainly hold nothing but comments: each block opens at column 0
+    with ``..`` (and text, or its indented body on the next line: an empty ``..``
+    before a blank line is an empty comment, and what follows it a block quote), has
+    no ``::`` anywhere (a directive), and goes on only with indented lines."""
+    in_comment = False
+    for k, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if "::" in line:
+            return False
+        if line[:1].isspace():
+            if not in_comment:
+                return False
+            continue
+        if not (line == ".." or line.startswith(".. ")) or (k and lines[k - 1].strip()):
+            return False  # prose, or explicit markup straight after a comment's text
+        if not line[2:].strip() and not (k + 1 < len(lines) and lines[k + 1][:1].isspace()):
+            return False
+        in_comment = True
+    return True
+
+
+def literal_lines(text: str, lines: Iterable[int], split: _Lines | None = None) -> set[int]:
     """Which of the given 1-based ``lines`` lie in a literal block (after ``::``, a
     code directive, or a directive docutils does not know, whose text it keeps as
     written); docutils parses only the blocks holding them."""
     wanted = sorted(set(lines))
     if not wanted:
         return set()
-    lv = _Lines(text)
+    lv = split if split is not None else _Lines(text)
     content = _content(lv)
     ranges = [lv.block_bounds(n - 1) for n in wanted]
     parsed, _line_map = _join_ranges(content, ranges)
