@@ -113,7 +113,7 @@ def pull(
     on_branch = vcs is not None and vcs.current_branch() == branch
     tree: SpecTree = WorkTree(root)
     if vcs is not None and not on_branch and vcs.branch_exists(branch):
-        tree = RevTree(root, vcs.repo, branch)
+        tree = RevTree(root, vcs, branch)
 
     path = _find_spec(tree, config, bp_ref, blueprint, options.release)
     if path is not None and not Path(os.path.realpath(path)).is_relative_to(root):
@@ -291,7 +291,7 @@ def _own_commit(git: GitRepo, branch: str, path: Path, name: str) -> OwnCommit |
     if git.on_other_refs(branch, branch):
         return None  # merged, or another branch builds on it: leave it be
     sha = git.run("rev-parse", "--verify", f"{branch}^{{commit}}")
-    base = RevTree(git.root, git.repo, f"{sha}^").read(path) if git.has_parent(sha) else None
+    base = RevTree(git.root, git, f"{sha}^").read(path) if git.has_parent(sha) else None
     return OwnCommit(sha, message, base)
 
 

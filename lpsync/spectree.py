@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from lpsync.errors import SpecError
+from lpsync.gitrepo import GitRepo
 from lpsync.specdoc import decode_spec
 
 SYMLINK_MODE = 0o120000
@@ -55,27 +56,35 @@ class WorkTree:
 
 
 class RevTree:
-    """The tree of a git revision, read through GitPython's object database."""
+    """The tree of a git revision, listed in one ``git ls-tree -r`` and read blob by
+    blob through GitPython's ``cat-file --batch`` process: walking tree objects path
+    by path costs a scan of a folder's entries per file, quadratic in a large repo."""
 
-    def __init__(self, root: Path, repo: object, rev: str) -> None:
+    def __init__(self, root: Path, git: GitRepo, rev: str) -> None:
         self.root = root
-        self._tree = repo.commit(rev).tree  # type: ignore[attr-defined]
+        self._odb = git.repo.odb
+        self._blobs: dict[str, tuple[str, str]] = {}  # path -> (mode, sha)
+        out = git.run("ls-tree", "-r", "-z", "--full-tree", rev)
+        for entry in out.split("\0"):
+            if not entry:
+                continue
+            meta, _, path = entry.partition("\t")
+            mode, kind, sha = meta.split(" ")
+            if kind == "blob":
+                self._blobs[path] = (mode, sha)
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
     def files(self, specs_dir: str) -> Iterator[Path]:
-        try:
-            base = self._tree / specs_dir
-        except KeyError:
-            return
-        for item in base.traverse():
-            if item.type == "blob" and item.mode != SYMLINK_MODE and item.path.endswith(".rst"):
-                yield self.root / item.path
+        prefix = specs_dir.strip("/") + "/"
+        for path in sorted(self._blobs):
+            mode, _ = self._blobs[path]
+            if path.startswith(prefix) and path.endswith(".rst") and int(mode, 8) != SYMLINK_MODE:
+                yield self.root / path
 
     def read(self, path: Path) -> str | None:
-        try:
-            blob = self._tree / self._rel(path)
-        except KeyError:
+        entry = self._blobs.get(self._rel(path))
+        if entry is None:
             return None
-        return decode_spec(blob.data_stream.read(), path)
+        return decode_spec(self._odb.stream(bytes.fromhex(entry[1])).read(), path)
