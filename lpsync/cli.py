@@ -7,6 +7,7 @@ the documented exit code (0 done, 1 drift or not found, 2 usage, 3 could not fin
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
@@ -344,6 +345,7 @@ def audit(
     from lpsync.audit import run_audit
     from lpsync.config import load_config
     from lpsync.errors import UsageError
+    from lpsync.gitrepo import repo_lock
     from lpsync.report import FORMATS, render
 
     if fmt not in FORMATS:
@@ -351,6 +353,7 @@ def audit(
     root = _repo_root(repo)
     config = load_config(root)
     with (
+        repo_lock(root) if fix else contextlib.nullcontext(),  # --fix writes: one writer
         progress_display(fmt == "text" and sys.stderr.isatty()) as progress,
         _launchpad(ctx) as launchpad,
     ):

@@ -11,7 +11,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from lpsync.errors import GitError
@@ -19,6 +19,8 @@ from lpsync.errors import GitError
 # Set by git when it runs a hook; inherited by a nested git they would point it at
 # the outer repository (pre-commit's no_git_env has the same list).
 _LEAKY_GIT_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX")
+
+LOCK_NAME = "lpsync.lock"
 
 IN_PROGRESS_MARKERS = {
     "MERGE_HEAD": "a merge",
@@ -112,6 +114,47 @@ class GitRepo:
             if (git_dir / marker).exists():
                 return what
         return None
+
+    def git_locks(self, branch: str | None = None) -> list[Path]:
+        """git's own lock files that a change would need: a running git holds them,
+        or a crashed one left them. Any of them would make a step, or the rollback,
+        fail halfway, so a writer refuses before it starts."""
+        git_dir = Path(self.repo.git_dir)
+        common = Path(self.repo.common_dir)
+        candidates = [git_dir / "index.lock", git_dir / "HEAD.lock"]
+        if branch:
+            candidates.append(common / "refs" / "heads" / f"{branch}.lock")
+        return [path for path in candidates if path.exists()]
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold lpsync's lock on the repository (``lpsync.lock`` in its common git
+        dir, so linked worktrees share it) for a whole writing command: two commands
+        that switch branches and commit in one repo at once would mix their commits."""
+        path = Path(self.repo.common_dir) / LOCK_NAME
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                break
+            except FileExistsError:
+                pid = _lock_owner(path)
+                if pid is None or _alive(pid):
+                    owner = f" (pid {pid})" if pid else ""
+                    raise GitError(
+                        f"{path}: another lpsync command{owner} is changing this repository; "
+                        "wait for it to finish, or delete the file if none is running"
+                    ) from None
+                path.unlink(missing_ok=True)  # its process is gone: a stale lock
+            except OSError as exc:
+                raise GitError(f"{path}: cannot take lpsync's lock: {exc.strerror}") from None
+        else:
+            raise GitError(f"{path}: cannot take lpsync's lock")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(f"{os.getpid()}\n")
+            yield
+        finally:
+            path.unlink(missing_ok=True)
 
     def staged_paths(self) -> list[str]:
         out = self.run("diff", "--cached", "--name-only", "--no-ext-diff", "-z")
@@ -211,6 +254,33 @@ class GitRepo:
             self.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", rel)
         else:
             self.run("reset", "--quiet", "--", rel)
+
+
+def repo_lock(path: Path) -> AbstractContextManager[None]:
+    """lpsync's lock on the git repository at ``path``; outside git, nothing to lock."""
+    try:
+        repo = GitRepo(path)
+    except GitError:
+        return nullcontext()
+    return repo.locked()
+
+
+def _lock_owner(path: Path) -> int | None:
+    try:
+        text = path.read_text().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
 
 
 @contextmanager

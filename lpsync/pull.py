@@ -9,7 +9,6 @@ lpsync created.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
 import os
@@ -100,9 +99,23 @@ def pull(
 
     if not is_valid_branch_name(branch):
         raise UsageError(f"branch {branch!r} is not a valid git branch name")
-    if git and options.commit and not options.dry_run:
-        _refuse_repo_state(git)
+    if git is None or options.dry_run:
+        return _pull(root, git, config, bp_ref, branch, launchpad_factory, options)
+    with git.locked():  # the whole command: a parallel pull must not switch under us
+        if options.commit:
+            _refuse_repo_state(git, branch)
+        return _pull(root, git, config, bp_ref, branch, launchpad_factory, options)
 
+
+def _pull(
+    root: Path,
+    git: GitRepo | None,
+    config: Config,
+    bp_ref: BlueprintRef,
+    branch: str,
+    launchpad_factory: Callable[[], LaunchpadSession],
+    options: PullOptions,
+) -> PullResult:
     launchpad = launchpad_factory()
     project = cast(str, bp_ref.project)  # parse_ref refuses a REF without a project
     blueprint = launchpad.get_blueprint(project, bp_ref.name)
@@ -174,7 +187,13 @@ def _open_git(repo_dir: Path, options: PullOptions) -> GitRepo | None:
         return None  # --no-commit and --dry-run work on a plain directory
 
 
-def _refuse_repo_state(git: GitRepo) -> None:
+def _refuse_repo_state(git: GitRepo, branch: str) -> None:
+    locks = git.git_locks(branch)
+    if locks:
+        raise GitError(
+            f"{locks[0]}: git's lock file exists: another git command is running, "
+            "or one crashed (then delete the file)"
+        )
     operation = git.operation_in_progress()
     if operation:
         raise GitError(f"{git.root}: {operation} is in progress; finish or abort it first")
@@ -407,7 +426,7 @@ def _commit(
         else:
             result.actions.append(f"committed {result.path} on {branch}")
     except BaseException as exc:  # Ctrl-C too: never leave a half-made commit behind
-        _rollback(
+        failed = _rollback(
             git,
             path,
             old,
@@ -419,6 +438,8 @@ def _commit(
             on_branch,
             (branch, own.sha) if own is not None else None,
         )
+        if failed and not isinstance(exc, KeyboardInterrupt):
+            raise GitError(f"{exc}; could not restore {', '.join(failed)}") from None
         if isinstance(exc, OSError):
             raise GitError(f"{git.relative(path)}: {exc}") from None
         raise
@@ -447,27 +468,39 @@ def _rollback(
     created_branch: str | None,
     was_on_branch: bool,
     amended: tuple[str, str] | None = None,
-) -> None:
-    # Best effort, in reverse order; a failure here must not hide the original error.
-    steps: list[Callable[[], object]] = [git.recover]
+) -> list[str]:
+    """Undo, best effort and in reverse order; returns what could not be restored,
+    so the error can say so instead of hiding it."""
+    rel = path.relative_to(git.root).as_posix()
+    steps: list[tuple[str, Callable[[], object]]] = [("", git.recover)]
     if amended is not None:  # first, so the unstage below resets to the old commit
-        steps.append(lambda: git.set_branch(*amended))
+        steps.append(
+            (f"branch {amended[0]} at {amended[1][:12]}", lambda: git.set_branch(*amended))
+        )
     if written:
-        steps.append(lambda: git.unstage(path))
+        steps.append((f"the index entry of {rel}", lambda: git.unstage(path)))
         if old is None:
-            steps.append(lambda: path.unlink(missing_ok=True))
+            steps.append((f"the removal of {rel}", lambda: path.unlink(missing_ok=True)))
         else:
-            steps.append(lambda: write_atomic(path, old))
-        steps.extend(functools.partial(Path.rmdir, d) for d in created_dirs)
+            steps.append((f"the text of {rel}", lambda: write_atomic(path, old)))
+        steps.extend(("", functools.partial(Path.rmdir, d)) for d in created_dirs)
     if not was_on_branch:
         if start_branch and start_commit is None:  # a repo with no commit yet
-            steps.append(lambda: git.run("symbolic-ref", "HEAD", f"refs/heads/{start_branch}"))
+            back = functools.partial(git.run, "symbolic-ref", "HEAD", f"refs/heads/{start_branch}")
+            steps.append((f"HEAD on {start_branch}", back))
         elif start_branch:
-            steps.append(lambda: git.switch(start_branch))
+            steps.append((f"HEAD on {start_branch}", lambda: git.switch(start_branch)))
         elif start_commit:
-            steps.append(lambda: git.detach_to(start_commit))
+            steps.append((f"HEAD at {start_commit[:12]}", lambda: git.detach_to(start_commit)))
     if created_branch:
-        steps.append(lambda: git.delete_branch(created_branch))
-    for step in steps:
-        with contextlib.suppress(LpsyncError, OSError):
+        steps.append(
+            (f"the removal of branch {created_branch}", lambda: git.delete_branch(created_branch))
+        )
+    failed = []
+    for what, step in steps:
+        try:
             step()
+        except (LpsyncError, OSError):
+            if what:  # an empty folder left behind is no loss
+                failed.append(what)
+    return failed
