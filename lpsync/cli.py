@@ -405,6 +405,35 @@ def lint(
     raise typer.Exit(result.exit_code)
 
 
+@app.command()
+@_handle_errors
+def record(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Spec files or folders [default: specs_dir].")
+    ] = None,
+    repo: Annotated[Path, typer.Option(help="The spec repository.")] = Path("."),
+    output: Annotated[
+        Path | None, typer.Option(help="A new or empty directory for the stand-in data.")
+    ] = None,
+) -> None:
+    """Snapshot what the specs need from Launchpad as stand-in data (for audit)."""
+    from lpsync.config import load_config
+    from lpsync.errors import UsageError
+    from lpsync.record import check_output
+    from lpsync.record import record as run_record
+
+    if output is None:
+        raise UsageError("record needs --output DIR (a new or empty directory)")
+    check_output(output)  # before any request
+    root = _repo_root(repo)
+    config = load_config(root)
+    with _launchpad(ctx) as launchpad:
+        result = run_record(root, config, launchpad(), output, paths or ())
+    counts = ", ".join(f"{n} {stem.replace('_', ' ')}" for stem, n in result.counts.items())
+    typer.echo(f"{result.output}: recorded {counts} for {result.audit.checked} specs")
+
+
 def _repo_root(repo: Path) -> Path:
     """The git top level when REPO is in a work tree, else REPO itself."""
     from lpsync.errors import UsageError

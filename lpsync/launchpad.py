@@ -75,6 +75,7 @@ class Blueprint:
     definition_status: str
     implementation_status: str
     lifecycle_status: str
+    specification_url: str | None = None  # the blueprint's link to its spec
 
     @classmethod
     def from_json(cls, rep: object) -> Blueprint:
@@ -112,6 +113,7 @@ class Blueprint:
             definition_status=rep.get("definition_status") or "",
             implementation_status=rep.get("implementation_status") or "",
             lifecycle_status=rep.get("lifecycle_status") or "",
+            specification_url=rep.get("specification_url") or None,
         )
 
 
@@ -126,7 +128,21 @@ _BLUEPRINT_TEXT = (
     "definition_status",
     "implementation_status",
     "lifecycle_status",
+    "specification_url",
 )
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What a session's bulk reads told their callers (for ``lpsync record``).
+
+    ``blueprints``: per pillar asked, each name's Blueprint or None; None for a pillar
+    that does not exist. ``people``: display names looked up. ``groups``: pillars known
+    to be project groups."""
+
+    blueprints: dict[str, dict[str, Blueprint | None] | None]
+    people: dict[str, str | None]
+    groups: frozenset[str]
 
 
 class _IsGroup(Exception):
@@ -255,6 +271,7 @@ class LaunchpadSession:
         self._people: dict[str, str | None] = {}
         self._people_locks: dict[str, threading.Lock] = {}
         self._people_lock = threading.Lock()
+        self._answered: dict[str, dict[str, Blueprint | None] | None] = {}
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -347,8 +364,26 @@ class LaunchpadSession:
             return {}
         # Always start with the listing's first page: it costs what one getSpecification
         # costs, works for projects and groups alike, and tells the two apart.
-        found = self._list_specifications(project, set(wanted))
-        return {n: found.get(n) for n in wanted}
+        try:
+            found = self._list_specifications(project, set(wanted))
+        except NotFoundError:
+            with self._people_lock:
+                self._answered[project] = None
+            raise
+        result = {n: found.get(n) for n in wanted}
+        with self._people_lock:
+            known = self._answered.get(project) or {}
+            self._answered[project] = known | result
+        return result
+
+    def answered(self) -> Answered:
+        """A copy of everything ``get_blueprints`` and ``display_name`` answered."""
+        with self._people_lock:
+            return Answered(
+                blueprints={k: None if v is None else dict(v) for k, v in self._answered.items()},
+                people=dict(self._people),
+                groups=frozenset(self._groups),
+            )
 
     def _list_specifications(self, project: str, wanted: set[str]) -> dict[str, Blueprint]:
         """Find ``wanted`` in the pillar's ``all_specifications``, stopping early."""
@@ -461,6 +496,32 @@ class LaunchpadSession:
         if not isinstance(rep, dict):
             return None
         return _last_segment(rep.get("series_target_link"))
+
+    def milestone_series_all(self, project: str) -> dict[str, str | None]:
+        """Every milestone of ``project`` with its series name, from the project's
+        ``all_milestones`` listing (ceil(total / 300) requests)."""
+        what = f"all_milestones of {project}"
+        url: str | None = f"{self._pillar_url(project)}/all_milestones?" + urlencode(
+            {"ws.size": BATCH_SIZE}
+        )
+        found: dict[str, str | None] = {}
+        with self._errors(what):
+            while url:
+                page = self._get_json(url, what)
+                entries = page.get("entries") if isinstance(page, dict) else None
+                if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                    raise ValueError("the answer is not a page of milestones")
+                for rep in entries:
+                    name = rep.get("name")
+                    series = _last_segment(rep.get("series_target_link"))
+                    if not isinstance(name, str) or not is_valid_name(name):
+                        raise ValueError(f"milestone name {name!r} is not a valid Launchpad name")
+                    if series is not None and not is_valid_name(series):
+                        raise ValueError(f"series name {series!r} is not a valid Launchpad name")
+                    found[name] = series
+                nxt = page.get("next_collection_link") if isinstance(page, dict) else None
+                url = nxt if isinstance(nxt, str) else None
+        return found
 
 
 _GROUP = object()

@@ -1,0 +1,231 @@
+"""``lpsync record``: a snapshot of what the specs need, which audit reads like Launchpad."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers_audit import base_data, bp_url, make_repo, spec
+from typer.testing import CliRunner
+
+from lpsync.cli import app
+from lpsync.sandbox import Sandbox
+
+GROUPED = "https://example.org/grouped"
+
+
+@pytest.fixture
+def drifted() -> Iterator[Sandbox]:
+    """Blueprints that disagree with the specs in every way audit checks, plus ones
+    no spec links (which must stay out of the snapshot)."""
+    data = base_data()
+    # project, name, title, assignee, milestone, definition, implementation, spec URL
+    table = [
+        ("nova", "clean", "Clean", "jdoe", "zed-1", "Approved", "Started", None),
+        ("nova", "retitled", "New title", "rroe", "zed-2", "Approved", "Implemented", None),
+        ("nova", "by-name", "By name", "hberaud", None, "Obsolete", "Unknown", None),
+        ("nova", "referenced", "Referenced", None, None, "New", "Unknown", None),
+        ("nova", "unlinked", "Nobody links this", "rroe", None, "New", "Unknown", None),
+        ("oslo.messaging", "grouped", "Grouped", "jdoe", "zed-1", "New", "Unknown", GROUPED),
+        ("oslo.messaging", "also-unlinked", "Unlinked too", None, None, "New", "Unknown", None),
+    ]
+    for project, name, title, assignee, milestone, definition, impl, url in table:
+        data.add_blueprint(
+            project=project,
+            name=name,
+            title=title,
+            assignee=assignee,
+            milestone=milestone,
+            definition_status=definition,
+            implementation_status=impl,
+            specification_url=url,
+        )
+    with Sandbox.from_model(data, page_size=2) as server:
+        yield server
+
+
+def specs_repo(tmp_path: Path) -> Path:
+    references = (
+        "References\n==========\n\n* "
+        + bp_url("nova", "referenced")
+        + "\n* "
+        + bp_url("nova", "gone")
+        + "\n"
+    )
+    return make_repo(
+        tmp_path / "repo",
+        {
+            "specs/zed/clean.rst": spec("Clean", bp_url("nova", "clean"), "jdoe", "zed-1"),
+            "specs/zed/approved/retitled.rst": spec(
+                "Old title", bp_url("nova", "retitled"), "jdoe", "zed-1"
+            )
+            + references,
+            "specs/zed/approved/by-name.rst": spec(
+                "By name", bp_url("nova", "by-name"), "Someone Else"
+            ),
+            "specs/zed/grouped.rst": spec(
+                "Grouped", "https://blueprints.launchpad.net/oslo?searchtext=grouped", "jdoe"
+            ),
+            "specs/zed/missing.rst": spec("Missing", bp_url("nova", "missing")),
+            "specs/zed/nowhere.rst": spec("Nowhere", bp_url("no-such-project", "nowhere")),
+        },
+    )
+
+
+def lpsync(root: str, cache: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--service-root", root, "--cache-dir", str(cache), *args])
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_audit_of_the_snapshot_equals_the_live_audit(drifted: Sandbox, tmp_path: Path) -> None:
+    repo = specs_repo(tmp_path)
+    cache = tmp_path / "cache"
+    for fmt in ("text", "json"):
+        drifted.clear_requests()
+        live = lpsync(
+            drifted.service_root, cache / fmt, "audit", "--repo", str(repo), "--format", fmt
+        )
+        audit_requests = len(drifted.requests)
+        assert live[0] == 1 and "LPS201" in live[1] and "LPS301" in live[1]
+
+    drifted.clear_requests()
+    code, out = lpsync(
+        drifted.service_root,
+        cache / "rec",
+        "record",
+        "--repo",
+        str(repo),
+        "--output",
+        str(tmp_path / "snap"),
+    )
+    assert code == 0, out
+    # The audit's own reads, plus one all_milestones page per project with milestones.
+    milestone_pages = [r for r in drifted.requests if r.path.endswith("/all_milestones")]
+    assert len(milestone_pages) == 2  # nova, oslo.messaging
+    assert len(drifted.requests) == audit_requests + len(milestone_pages)
+    assert not any("+spec" in r.path or "getSpecification" in r.query for r in drifted.requests)
+
+    for fmt in ("text", "json"):
+        live = lpsync(
+            drifted.service_root, cache / fmt, "audit", "--repo", str(repo), "--format", fmt
+        )
+        replay = lpsync(
+            str(tmp_path / "snap"), cache / "replay", "audit", "--repo", str(repo), "--format", fmt
+        )
+        assert replay == live
+
+
+def test_the_snapshot_holds_only_what_the_specs_link(drifted: Sandbox, tmp_path: Path) -> None:
+    repo = specs_repo(tmp_path)
+    snap = tmp_path / "snap"
+    code, out = lpsync(
+        drifted.service_root, tmp_path / "c", "record", "--repo", str(repo), "--output", str(snap)
+    )
+    assert code == 0, out
+    blueprints = json.loads((snap / "blueprints.json").read_text())
+    assert [(b["project"], b["name"]) for b in blueprints] == [
+        ("nova", "by-name"),
+        ("nova", "clean"),
+        ("nova", "referenced"),
+        ("nova", "retitled"),
+        ("oslo.messaging", "grouped"),
+    ]
+    assert json.loads((snap / "project_groups.json").read_text()) == [
+        {"display_name": "oslo", "name": "oslo"}
+    ]
+    projects = json.loads((snap / "projects.json").read_text())
+    assert {
+        "display_name": "oslo.messaging",
+        "name": "oslo.messaging",
+        "project_group": "oslo",
+    } in projects
+    assert [p["name"] for p in projects] == ["nova", "oslo.messaging"]
+    people = {p["name"]: p["display_name"] for p in json.loads((snap / "people.json").read_text())}
+    # Display names audit looked up (the spec names someone else than the assignee's
+    # id) are recorded; jdoe matched on the id alone, so the id stands in for the name.
+    assert people == {"hberaud": "Hervé Beraud", "jdoe": "jdoe", "rroe": "Richard Roe"}
+    assert blueprints[-1]["specification_url"] == "https://example.org/grouped"
+
+
+def test_recording_is_deterministic(drifted: Sandbox, tmp_path: Path) -> None:
+    repo = specs_repo(tmp_path)
+    texts = []
+    for run in ("a", "b"):
+        code, out = lpsync(
+            drifted.service_root,
+            tmp_path / run,
+            "record",
+            "--repo",
+            str(repo),
+            "--output",
+            str(tmp_path / f"snap-{run}"),
+        )
+        assert code == 0, out
+        texts.append({p.name: p.read_bytes() for p in (tmp_path / f"snap-{run}").iterdir()})
+    assert texts[0] == texts[1]
+    for name, text in texts[0].items():
+        assert text.endswith(b"]\n"), name
+        data = json.loads(text)
+        keys = [(e.get("project", ""), e["name"]) for e in data]
+        assert keys == sorted(keys), name  # entries sorted by what identifies them
+        assert (
+            text.decode() == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        )
+
+
+def test_an_output_that_is_not_new_or_empty_is_refused(drifted: Sandbox, tmp_path: Path) -> None:
+    repo = specs_repo(tmp_path)
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "keep.txt").write_text("mine")
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    drifted.clear_requests()
+    for output in (full, a_file, tmp_path / "no" / "parent"):
+        code, out = lpsync(
+            drifted.service_root,
+            tmp_path / "c",
+            "record",
+            "--repo",
+            str(repo),
+            "--output",
+            str(output),
+        )
+        assert code == 2, out
+        assert len(out.strip().splitlines()) == 1 and str(output) in out
+    assert drifted.requests == []  # refused before asking Launchpad anything
+    assert [p.name for p in full.iterdir()] == ["keep.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert (
+        lpsync(
+            drifted.service_root,
+            tmp_path / "c",
+            "record",
+            "--repo",
+            str(repo),
+            "--output",
+            str(empty),
+        )[0]
+        == 0
+    )
+    assert (empty / "blueprints.json").is_file()
+
+
+def test_a_launchpad_failure_leaves_nothing_behind(drifted: Sandbox, tmp_path: Path) -> None:
+    repo = specs_repo(tmp_path)
+    drifted.add_fault(r"all_milestones", status=500)
+    code, out = lpsync(
+        drifted.service_root,
+        tmp_path / "c",
+        "record",
+        "--repo",
+        str(repo),
+        "--output",
+        str(tmp_path / "snap"),
+    )
+    assert code == 3, out
+    assert "all_milestones" in out and "Traceback" not in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "repo"]
