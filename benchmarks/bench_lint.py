@@ -65,12 +65,15 @@ def main() -> int:
     checked = result.checked  # type: ignore[attr-defined]
     same = result.findings == full_result.findings  # type: ignore[attr-defined]
     print(f"specs linted: {checked} (the four corpus repos as one repo)")
-    print(f"fast: {fast:.2f} s, {checked / fast:,.0f} specs/s (budget {BUDGET_S} s)")
+    print(f"fast: {fast:.2f} s, {checked / fast:,.0f} specs/s")
+    print(
+        f"800 specs (nova-sized) at that rate: {800 * fast / checked:.2f} s (budget {BUDGET_S} s)"
+    )
     print(f"full docutils parse: {full:.2f} s, {checked / full:,.0f} specs/s")
     print(f"speed-up: {full / fast:.1f}x; same findings: {same}")
     by_code = Counter(f.code for f in result.findings)  # type: ignore[attr-defined]
     print("findings: " + ", ".join(f"{code} {n}" for code, n in sorted(by_code.items())))
-    return 0 if fast <= BUDGET_S and same else 1
+    return 0 if 800 * fast / checked <= BUDGET_S and same else 1
 
 
 if __name__ == "__main__":

@@ -19,12 +19,14 @@ the result equals the full parse's on every corpus spec.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from docutils import nodes
+from docutils.utils import column_width
 
-from lpsync.specdoc import _join_ranges, _Lines, _parse, _title_candidates
+from lpsync.specdoc import _ADORN_RE, _join_ranges, _Lines, _parse, _title_candidates
 
 __all__ = ["Section", "SectionTree", "literal_lines", "read_sections", "read_sections_full"]
 
@@ -94,6 +96,13 @@ def read_sections(text: str, lines: _Lines | None = None) -> SectionTree:
     if not candidates:
         return SectionTree((), False)
     content = _content(lv)
+    if _SIMPLE_TABLE_RE.search(text):
+        # A simple table may hold blank lines, so its rows are no blocks of their own,
+        # and a row over a dash line looks like a title: docutils reads all of it.
+        return _tree(_parse(content), None)
+    plain = _plain_tree(content, candidates)
+    if plain is not None:
+        return plain
     # From the block's start to the underline: what follows cannot change the title.
     blocks = [(lv.block_bounds(i)[0], i + 2) for i in candidates]
     prefix = blocks[0][0]
@@ -112,6 +121,69 @@ def read_sections(text: str, lines: _Lines | None = None) -> SectionTree:
         if first_start <= prefix:
             return tree
         prefix = first_start
+
+
+# Title text docutils renders as written: no inline markup, no list or other marker.
+_PLAIN_TITLE_RE = re.compile(r"[A-Za-z0-9\"'][^`*|\\\[\]<>\t]*\Z")
+# An underscore that could end a reference (``name_``) or start one (``_name``).
+_REFERENCE_RE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_ENUMERATOR_RE = re.compile(r"(?:\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)]\s")
+_SIMPLE_TABLE_RE = re.compile(r"^=+( +=+)+[ \t]*\r?$", re.MULTILINE)
+
+
+def _plain_tree(content: Sequence[str], candidates: Sequence[int]) -> SectionTree | None:
+    """The tree without docutils, for the common document whose every title is plain:
+    at column 0 after a blank line (or under a matching overline), plain text, an
+    adornment at least as wide, comments alone before the first,
+    levels as docutils assigns them. None when anything is less plain; then docutils
+    decides. A test checks that this equals docutils' tree on every corpus spec."""
+    styles: list[tuple[str, str]] = []
+    stack: list[tuple[str, int, list]] = []  # open sections: title, line, children
+    top: list = []
+    first_start: int | None = None
+    for i in candidates:
+        text = content[i]
+        if text[:1].isspace():
+            over = content[i - 1] if i else ""
+            if over.strip() and _ADORN_RE.match(over):
+                return None  # an inset title under an overline
+            continue  # indented: inside a quote, list or literal block, never a title
+        under = content[i + 1].rstrip()
+        if (
+            not _PLAIN_TITLE_RE.match(text.rstrip())
+            or _REFERENCE_RE.search(text)
+            or _ENUMERATOR_RE.match(text)
+            or len(under) < column_width(text.rstrip())
+        ):
+            return None
+        start = i
+        over_char = ""
+        if i and content[i - 1].strip():
+            over = content[i - 1].rstrip()
+            if over != under or (i > 1 and content[i - 2].strip()):
+                return None
+            start, over_char = i - 1, over[0]
+        style = (over_char, under[0])
+        level = styles.index(style) + 1 if style in styles else len(styles) + 1
+        if level > len(stack) + 1:
+            return None  # docutils reports an inconsistent title style
+        if level > len(styles):
+            styles.append(style)
+        del stack[level - 1 :]
+        node: tuple[str, int, list] = (" ".join(text.split()), i + 1, [])
+        (stack[-1][2] if stack else top).append(node)
+        stack.append(node)
+        if first_start is None:
+            first_start = start
+    if first_start is None:
+        return SectionTree((), False)
+    if not _only_comments(content[:first_start]):
+        return None
+
+    def freeze(nodes_: list) -> tuple[Section, ...]:
+        return tuple(Section(t, n, freeze(c)) for t, n, c in nodes_)
+
+    return SectionTree(freeze(top), len(top) == 1)
 
 
 def _only_comments(lines: Sequence[str]) -> bool:

@@ -20,6 +20,15 @@ TRICKY = {
     "prose before the title": "Intro.\n\nA\n=\n\nB\n-\n",
     "no sections": "Just text.\n",
     "title inside a paragraph": "line one\nTitle\n=====\n\nnext\n",
+    "text right under the underline": "A\n=\nText.\n\nB\n-\nMore.\n",
+    "a reference and a quote in titles": 'Use name_\n=========\n\n"q" CLI\n-------\n',
+    "an enumerator as title": "1. Intro\n--------\n\n2. Next\n--------\n",
+    "a short underline": "Long title\n----\n\nB\n-\n",
+    "a simple table with a span row": (
+        "T\n=\n\n=====  =====\na      b\n\nspan\n------------\nc      d\n=====  =====\n"
+    ),
+    "an empty comment then a quote": "..\n\n   quoted\n\nA\n=\n",
+    "a directive before the title": ".. note:: x\n\nA\n=\n",
 }
 
 
