@@ -297,3 +297,21 @@ def test_serve_forever_returns_when_stopped(fixtures_dir: Path) -> None:
         sb.serve_forever()  # returns once stop() ran
         timer.join()
         assert [r.path for r in sb.requests] == ["/devel/nova"]
+
+
+def test_series_listings_hold_the_blueprints_with_an_accepted_goal(lp_client) -> None:
+    # Launchpad's notion of "targeted to the series": an accepted goal, and
+    # valid_specifications leaves out Obsolete and Superseded ones.
+    zed = lp_client.projects["nova"].getSeries(name="zed")
+    valid = {s.name for s in zed.valid_specifications}
+    everything = {s.name for s in zed.all_specifications}
+    assert valid == {"libvirt-vdpa-hotplug", "nova-manage-image-properties", "nova-api-policy-docs"}
+    assert everything == valid | {"cells-v1-removal", "xenapi-vgpu-support"}
+    antelope = lp_client.projects["nova"].getSeries(name="antelope")
+    # A proposed goal is not targeted yet.
+    assert "vnc-console-tls" not in {s.name for s in antelope.valid_specifications}
+    assert zed.getSpecification(name="ironic-shards").name == "ironic-shards"
+    assert (
+        lp_client.projects["nova"].getSpecification(name="vnc-console-tls").has_accepted_goal
+        is False
+    )

@@ -58,6 +58,8 @@ SERIES_STATUSES = (
     "Obsolete",
     "Future",
 )
+# SpecificationGoalStatus: not exported on the wire, but it decides series listings.
+GOAL_STATUSES = ("Accepted", "Declined", "Proposed")
 VISIBILITIES = ("Public", "Private")
 MEMBERSHIP_POLICIES = ("Open Team", "Delegated Team", "Moderated Team", "Restricted Team")
 

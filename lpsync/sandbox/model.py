@@ -96,6 +96,10 @@ class Blueprint:
     starter: str | None = None
     completer: str | None = None
     milestone: str | None = None
+    # The series goal (Launchpad's "targeted to the series"): only an Accepted goal puts
+    # the blueprint in the series' listings and makes has_accepted_goal true.
+    series: str | None = None
+    goal_status: str = "Accepted"
     specification_url: str | None = None
     whiteboard: str | None = None
     workitems_text: str = ""
@@ -117,6 +121,10 @@ class Blueprint:
     def is_started(self) -> bool:
         return enums.is_started(self.definition_status, self.implementation_status)
 
+    @property
+    def has_accepted_goal(self) -> bool:
+        return self.series is not None and self.goal_status == "Accepted"
+
 
 # file name -> record class; loaded in this order so references resolve.
 FILES: dict[str, type] = {
@@ -133,6 +141,7 @@ _ENUMS: dict[tuple[type, str], tuple[str, ...]] = {
     (Blueprint, "implementation_status"): enums.IMPLEMENTATION_STATUSES,
     (Blueprint, "priority"): enums.PRIORITIES,
     (Blueprint, "information_type"): enums.INFORMATION_TYPES,
+    (Blueprint, "goal_status"): enums.GOAL_STATUSES,
     (Series, "status"): enums.SERIES_STATUSES,
 }
 _PEOPLE_FIELDS = ("owner", "assignee", "drafter", "approver", "starter", "completer")
@@ -263,6 +272,12 @@ class SandboxData:
             and (record.project, record.milestone) not in self.milestones
         ):
             raise DataError(f"milestone {record.milestone!r} is not a milestone of {project!r}")
+        if (
+            isinstance(record, Blueprint)
+            and record.series is not None
+            and (record.project, record.series) not in self.series
+        ):
+            raise DataError(f"series {record.series!r} is not a series of {project!r}")
 
     def _store(self, record: Any) -> None:
         if isinstance(record, Person):
@@ -306,6 +321,14 @@ class SandboxData:
             specs = [b for b in specs if b.definition_status not in hidden]
         rank = {p: i for i, p in enumerate(enums.PRIORITIES)}
         return sorted(specs, key=lambda b: (-rank[b.priority], b.name, b.project))
+
+    def series_specifications(
+        self, project: str, series: str, *, valid_only: bool = False
+    ) -> list[Blueprint]:
+        """The blueprints whose accepted goal is the series, in listing order (as
+        Launchpad's series listings: proposed and declined goals are left out)."""
+        specs = self.specifications(project, valid_only=valid_only)
+        return [b for b in specs if b.series == series and b.has_accepted_goal]
 
     def milestones_of(self, project: str, *, active_only: bool = False) -> list[Milestone]:
         with self.lock:

@@ -140,7 +140,7 @@ class Site:
             priority=b.priority,
             information_type=b.information_type,
             direction_approved=b.direction_approved,
-            has_accepted_goal=b.milestone is not None,
+            has_accepted_goal=b.has_accepted_goal,
             is_complete=b.is_complete,
             is_started=b.is_started,
             date_created=b.date_created,
@@ -210,6 +210,8 @@ class Site:
             project_link=self.pillar_link(s.project),
             active_milestones_collection_link=f"{link}/active_milestones",
             all_milestones_collection_link=f"{link}/all_milestones",
+            all_specifications_collection_link=f"{link}/all_specifications",
+            valid_specifications_collection_link=f"{link}/valid_specifications",
         )
 
     def service_root(self) -> dict:
@@ -303,6 +305,11 @@ class Site:
             series = d.series[(head, rest[0])]
             return "series", lambda: self.series(series)
         if len(rest) == 2 and (head, rest[0]) in d.series:
+            if rest[1] in ("all_specifications", "valid_specifications"):
+                valid = rest[1] == "valid_specifications"
+                return "collection", lambda: [
+                    self.spec(b) for b in d.series_specifications(head, rest[0], valid_only=valid)
+                ]
             active = rest[1] == "active_milestones"
             if rest[1] in ("all_milestones", "active_milestones"):
                 return "collection", lambda: [
@@ -313,13 +320,15 @@ class Site:
         return None
 
     def _operation(self, kind: str, _entry: Callable, op: str, args: dict) -> Reply:
-        # Named operations exist on projects only; anything else is lazr.restful's 400.
+        # Named operations exist on projects (and a series' getSpecification, which
+        # looks in its project as Launchpad's does); anything else is lazr.restful's 400.
         lookups: dict[str, Callable[[str, str], dict | None]] = {
             "getSpecification": self._get_spec,
             "getMilestone": self._get_milestone,
             "getSeries": self._get_series,
         }
-        if kind != "project" or op not in lookups:
+        allowed = {"project": set(lookups), "series": {"getSpecification"}}
+        if op not in allowed.get(kind, set()):
             return _text(400, f"No such operation: {op}")
         raw = args.get("name", [None])[0]
         if raw is None:
@@ -327,7 +336,8 @@ class Site:
         name = _json_arg(raw)
         if not isinstance(name, str):
             return _text(400, f"name: Invalid value {raw!r}.")
-        project = _entry()["name"]
+        entry = _entry()
+        project = entry["name"] if kind == "project" else _last(entry["project_link"])
         with self.data.lock:
             found = lookups[op](project, name)
         # An unknown name is 200 with a JSON null, as on the real service.
@@ -392,6 +402,10 @@ def _page_type(path: str, entries: list[dict]) -> str:
         "bugs": "bug",
         "linked_branches": "specification_branch",
     }.get(last, "specification")
+
+
+def _last(link: str) -> str:
+    return link.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _by_name(table: dict[str, Any]) -> list[Any]:

@@ -197,7 +197,9 @@ ENTRY_TYPES: tuple[EntryType, ...] = (
             _dt("date_created"),
             _link("project_link", "project"),
             *_MILESTONE_LINKS,
+            *_SPEC_TARGET_LINKS,
         ),
+        (Operation("getSpecification", _BY_NAME, "specification-full"),),
     ),
     # Only so that the spec's collection links resolve; the stand-in serves them empty.
     EntryType("bug", (Field("title"), Field("description"), _dt("date_created"))),
