@@ -431,7 +431,7 @@ def record(
     with _launchpad(ctx) as launchpad:
         result = run_record(root, config, launchpad(), output, paths or ())
     counts = ", ".join(f"{n} {stem.replace('_', ' ')}" for stem, n in result.counts.items())
-    typer.echo(f"{result.output}: recorded {counts} for {result.audit.checked} specs")
+    echo(f"{result.output}: recorded {counts} for {result.audit.checked} specs")
 
 
 def _repo_root(repo: Path) -> Path:
