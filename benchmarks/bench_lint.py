@@ -18,8 +18,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from lpsync import lint, structure
+from lpsync import lint
 from lpsync.config import Config
+from lpsync.specdoc import structure
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 BUDGET_S = 2.0

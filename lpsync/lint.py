@@ -14,10 +14,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lpsync import audit, specdoc, structure
+from lpsync import audit, specdoc
 from lpsync.audit import AuditError, AuditResult, Finding
 from lpsync.config import Config
 from lpsync.errors import SpecError, UsageError
+from lpsync.specdoc import structure
 
 # code -> (field, what it means). Stable: CI suppressions key on them.
 CODES: dict[str, tuple[str, str]] = {

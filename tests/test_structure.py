@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lpsync.structure import Section, read_sections, read_sections_full
+from lpsync.specdoc.structure import Section, read_sections, read_sections_full
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

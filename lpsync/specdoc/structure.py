@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from docutils import nodes
 from docutils.utils import column_width
 
-from lpsync.specdoc import _ADORN_RE, _join_ranges, _Lines, _parse, _title_candidates
+from lpsync.specdoc.lines import _ADORN_RE, _join_ranges, _Lines, _title_candidates
+from lpsync.specdoc.parse import _parse
 
 __all__ = ["Section", "SectionTree", "literal_lines", "read_sections", "read_sections_full"]
 
