@@ -646,8 +646,10 @@ def _fix(
     template: str, specs: list[_Spec], errors: list[AuditError]
 ) -> tuple[list[str], list[str]]:
     """Rewrite the drifted managed fields with pull's update code; never moves files.
-    Returns the paths rewritten and, as "path: why", what could not be fixed."""
-    fixed: list[str] = []
+    Every file's new text is computed before any is written, so a failure while
+    computing leaves the tree as it was. Returns the paths rewritten and, as
+    "path: why", what could not be fixed."""
+    planned: list[tuple[_Spec, str]] = []
     unfixed: list[str] = []
     for spec in specs:
         blueprint = spec.blueprint
@@ -671,14 +673,17 @@ def _fix(
             errors.append(AuditError(spec.rel, f"cannot fix: {exc.detail}"))
             continue
         if new != spec.text:
-            try:
-                # Through a symlink, rewrite the file it points to, not the link.
-                write_atomic(spec.path.resolve(), new)
-            except LpsyncError as exc:
-                errors.append(AuditError(spec.rel, f"cannot fix: {exc}"))
-                continue
-            fixed.append(spec.rel)
+            planned.append((spec, new))
         unfixed += [f"{spec.rel}: {why}" for why in _left_as_written(new, values)]
+    fixed: list[str] = []
+    for spec, new in planned:
+        try:
+            # Through a symlink, rewrite the file it points to, not the link.
+            write_atomic(spec.path.resolve(), new)
+        except LpsyncError as exc:
+            errors.append(AuditError(spec.rel, f"cannot fix: {exc}"))
+            continue
+        fixed.append(spec.rel)
     return fixed, unfixed
 
 

@@ -102,6 +102,14 @@ class Blueprint:
         for what, value in (("assignee", assignee), ("milestone", milestone)):
             if value is not None and not is_valid_name(value):
                 raise ValueError(f"blueprint {what} {value!r} is not a valid Launchpad name")
+        for key in _BLUEPRINT_TEXT:
+            # A lone surrogate survives JSON decoding but no file, commit or terminal
+            # can take it: refuse it here, where the blueprint and field are known.
+            if rep.get(key) is not None and not _is_text(rep[key]):
+                raise ValueError(
+                    f"blueprint {project}/{name}: field {key!r} is not valid Unicode text "
+                    "(it holds a lone surrogate)"
+                )
         return cls(
             project=project,
             name=name,
@@ -147,6 +155,15 @@ class Answered:
 
 class _IsGroup(Exception):
     """getSpecification was asked of a project group, which has none."""
+
+
+def _is_text(value: str) -> bool:
+    """Whether ``value`` can be written as UTF-8 (no lone surrogate)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _last_segment(link: str | None) -> str | None:
@@ -227,6 +244,8 @@ def _describe(exc: BaseException, timeout: float) -> str:
         return f"bad HTTP response ({type(exc).__name__})"
     if isinstance(exc, json.JSONDecodeError):
         return "the response was not valid JSON"
+    if type(exc) is ValueError:  # lpsync's own checks of an answer's shape and text
+        return " ".join(str(exc).split())[:300]
     name = type(exc).__name__
     if name == "ParseError":  # xml.etree: the WADL was not XML
         return "the service description (WADL) was not valid XML"
@@ -477,6 +496,11 @@ class LaunchpadSession:
             if rep is not None and not isinstance(value, str):
                 raise LaunchpadError(
                     f"Launchpad {self.service_root}: {what}: the answer has no display name"
+                )
+            if value is not None and not _is_text(value):
+                raise LaunchpadError(
+                    f"Launchpad {self.service_root}: {what}: field 'display_name' is not "
+                    "valid Unicode text (it holds a lone surrogate)"
                 )
             with self._people_lock:
                 self._people[person] = value

@@ -1,0 +1,82 @@
+"""Hostile data from Launchpad: text no file can hold, and failures halfway through a
+write. Each ends in one line naming the cause, with nothing changed and no temp file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from gitrepos import snapshot
+from helpers_audit import audit, audit_sandbox, make_repo, spec  # noqa: F401 (fixtures)
+from test_pull import lpsync, repo, runner  # noqa: F401 (fixtures)
+
+from lpsync.fileio import write_atomic
+from lpsync.sandbox import Sandbox
+
+BP = ("nova", "libvirt-vdpa-hotplug")
+LONE = "lone \ud800 surrogate"
+
+
+def _temp_files(repo: Path) -> list[Path]:
+    return list(repo.rglob("*.lpsync-tmp"))
+
+
+@pytest.mark.parametrize(
+    "command", [["pull", "libvirt-vdpa-hotplug"], ["audit"], ["audit", "--fix"]]
+)
+def test_a_lone_surrogate_in_a_title_is_a_launchpad_error_naming_blueprint_and_field(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox, command: list[str]
+) -> None:
+    sandbox.data.blueprints[BP] = replace(sandbox.data.blueprints[BP], title=LONE)
+    before = snapshot(repo)
+    result = lpsync(*command, "--repo", str(repo))
+    assert result.exit_code == 3, result.output
+    assert result.stderr.count("\n") == 1
+    assert "blueprint nova/libvirt-vdpa-hotplug: field 'title' is not valid Unicode" in (
+        result.stderr
+    )
+    assert "internal error" not in result.stderr
+    assert snapshot(repo) == before
+    assert _temp_files(repo) == []
+
+
+def test_a_write_that_fails_for_any_reason_leaves_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "spec.rst"
+    target.write_text("as it was\n")
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic(target, LONE)
+    assert target.read_text() == "as it was\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["spec.rst"]
+
+
+def test_audit_fix_writes_nothing_until_every_new_text_is_computed(
+    tmp_path: Path, audit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lpsync import audit as audit_module
+
+    real = audit_module.specdoc.update_text
+    calls: list[object] = []
+
+    def fail_on_the_second(*args: object, **kwargs: object) -> str:
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("a bug in the second spec's update")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit_module.specdoc, "update_text", fail_on_the_second)
+    nova = "https://blueprints.launchpad.net/nova/+spec/"
+    repo = make_repo(
+        tmp_path / "repo",
+        {
+            "setup.cfg": "[lpsync]\nproject = nova\n",
+            "specs/zed/reassigned.rst": spec("Old one", nova + "reassigned", "jdoe"),
+            "specs/zed/retitled.rst": spec("Old two", nova + "retitled", "jdoe"),
+        },
+    )
+    before = snapshot(repo)
+    with pytest.raises(RuntimeError, match="second spec"):
+        audit(repo, fix=True)
+    assert len(calls) == 2
+    assert snapshot(repo) == before
