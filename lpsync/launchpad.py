@@ -26,6 +26,7 @@ import http.client
 import ipaddress
 import json
 import os
+import re
 import socket
 import tempfile
 import threading
@@ -182,23 +183,40 @@ def resolve_service_root(service_root: str) -> str:
     text = service_root.strip()
     if text in SERVICE_ROOTS:
         return SERVICE_ROOTS[text]
+    shown = redact_url(service_root)  # never print a password given in the URL
+    if shown != service_root:
+        raise UsageError(
+            f"service root {shown!r}: a user name or password in the URL is not supported "
+            "(lpsync reads Launchpad anonymously); remove the part before '@'"
+        )
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018  (parsing the port is what validates it)
     except ValueError as exc:
-        raise UsageError(f"service root {service_root!r} is not a valid URL: {exc}") from None
+        raise UsageError(f"service root {shown!r} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
-            f"service root {service_root!r} is not production, staging, qastaging, "
+            f"service root {shown!r} is not production, staging, qastaging, "
             "an http(s) URL or a stand-in data directory"
         )
     if parts.query or parts.fragment:
-        raise UsageError(f"service root {service_root!r} must not have a query or fragment")
+        raise UsageError(f"service root {shown!r} must not have a query or fragment")
     segments = [s for s in parts.path.split("/") if s]
     if segments and segments[-1] in ("devel", "1.0", "beta"):
         segments.pop()
     path = "/" + "".join(f"{s}/" for s in segments)
     return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+# The userinfo of a URL (``user:password@``), with or without a scheme before it.
+_USERINFO_RE = re.compile(
+    r"\A(?:(?P<scheme>\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*|[^/?#@\s:]+:[^/?#@\s]*)@"
+)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any user name and password replaced by ``***``."""
+    return _USERINFO_RE.sub(lambda m: f"{m['scheme'] or ''}***@", url, count=1)
 
 
 def _is_loopback(url: str) -> bool:

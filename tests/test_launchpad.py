@@ -269,3 +269,30 @@ def test_bulk_lookup_of_one_name_in_a_group_costs_one_listing_page(
     found = lp_session.get_blueprints("oslo", ["rabbit-quorum-queues"])
     assert found["rabbit-quorum-queues"].project == "oslo.messaging"
     assert [r.path for r in sandbox.requests] == ["/devel/oslo/all_specifications"]
+
+
+@pytest.mark.parametrize(
+    "root",
+    [
+        "http://user:s3cret@127.0.0.1:1/",
+        "https://s3cret@lp.example/",
+        "http://user:s3cret@127.0.0.1:bad/",  # invalid port: refused for the password first
+        "ftp://user:s3cret@lp.example/",
+        "user:s3cret@lp.example",
+    ],
+)
+def test_a_service_root_with_credentials_is_refused_and_never_printed(
+    root: str, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from lpsync.cli import app
+
+    result = CliRunner().invoke(
+        app, ["pull", "nova/x", "--repo", str(tmp_path), "--service-root", root, "--no-commit"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "s3cret" not in result.output
+    assert result.stderr.count("\n") == 1
+    assert "***@" in result.stderr
+    assert "a user name or password in the URL is not supported" in result.stderr
