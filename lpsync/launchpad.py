@@ -238,7 +238,35 @@ def default_cache_dir() -> Path:
     if home:
         return Path(home) / ".cache" / "lpsync"
     user = os.getuid() if hasattr(os, "getuid") else "user"
-    return Path(tempfile.gettempdir()) / f"lpsync-cache-{user}"
+    return _private_dir(Path(tempfile.gettempdir()) / f"lpsync-cache-{user}")
+
+
+def _private_dir(path: Path) -> Path:
+    """``path`` as a directory only this user can use: made with mode 0700, or, when it
+    exists, checked to be this user's own real directory. In a shared temp dir another
+    user could make it first, to read or plant cached Launchpad answers."""
+    import stat
+
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise UsageError(f"cannot create the cache directory {path}: {exc.strerror}") from None
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise UsageError(
+            f"cache directory {path}: not a directory (a symbolic link or a file); "
+            "remove it, or pass --cache-dir"
+        )
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise UsageError(
+            f"cache directory {path}: owned by another user (uid {info.st_uid}); "
+            "pass --cache-dir, or set $HOME"
+        )
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        os.chmod(path, 0o700)  # our own, but readable by others: make it private
+    return path
 
 
 # -- error translation ----------------------------------------------------------------

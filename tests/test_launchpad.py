@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,7 +52,43 @@ def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     monkeypatch.setenv("HOME", "/home/x")
     assert default_cache_dir() == Path("/home/x/.cache/lpsync")
     monkeypatch.delenv("HOME")
-    assert default_cache_dir().is_absolute()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert default_cache_dir() == tmp_path / f"lpsync-cache-{os.getuid()}"
+
+
+@pytest.fixture
+def no_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No $HOME nor $XDG_CACHE_HOME; the temp dir is ``tmp_path``. Returns the fallback."""
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path / f"lpsync-cache-{os.getuid()}"
+
+
+def test_the_cache_fallback_without_home_is_private(no_home: Path) -> None:
+    umask = os.umask(0o022)  # a usual umask: 0755 unless asked otherwise
+    try:
+        assert default_cache_dir() == no_home
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(no_home.stat().st_mode) == 0o700
+    no_home.chmod(0o755)  # an earlier lpsync's, too open: made private again
+    default_cache_dir()
+    assert stat.S_IMODE(no_home.stat().st_mode) == 0o700
+
+
+def test_a_cache_fallback_owned_by_another_user_is_refused(no_home: Path) -> None:
+    if os.getuid() == 0:
+        no_home.mkdir(mode=0o700)
+        os.chown(no_home, 65534, 65534)  # nobody's
+        expected = "owned by another user (uid 65534)"
+    else:
+        # Without root, another user's directory is one this user did not make: a
+        # link planted to a directory someone else owns stands for it.
+        no_home.symlink_to("/")
+        expected = "not a directory (a symbolic link or a file)"
+    with pytest.raises(UsageError, match=re.escape(expected)):
+        default_cache_dir()
 
 
 # -- login and single look-ups -------------------------------------------------------------
