@@ -1,5 +1,6 @@
-"""Hostile data from Launchpad: text no file can hold, and failures halfway through a
-write. Each ends in one line naming the cause, with nothing changed and no temp file."""
+"""Hostile data from Launchpad and the repo: text no file can hold, templates from
+elsewhere, failures halfway through a write. Each ends in one line naming the cause,
+with nothing changed and no temp file."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from gitrepos import snapshot
+from gitrepos import git, snapshot
 from helpers_audit import audit, audit_sandbox, make_repo, spec  # noqa: F401 (fixtures)
 from test_pull import lpsync, repo, runner  # noqa: F401 (fixtures)
 
@@ -80,3 +81,34 @@ def test_audit_fix_writes_nothing_until_every_new_text_is_computed(
         audit(repo, fix=True)
     assert len(calls) == 2
     assert snapshot(repo) == before
+
+
+# -- templates must be the repo's own files -------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["symlinked file", "configured through a symlinked folder"])
+def test_a_template_outside_the_repo_is_refused_naming_it(
+    tmp_path: Path, repo: Path, lpsync: Callable[..., object], how: str
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = (repo / "specs/template.rst").read_text() + "\nSECRET=hunter2\n"
+    (outside / "template.rst").write_text(secret)
+    if how == "symlinked file":
+        (repo / "specs/template.rst").unlink()
+        (repo / "specs/template.rst").symlink_to(outside / "template.rst")
+        named = "specs/template.rst"
+    else:
+        (repo / "tpl").symlink_to(outside)
+        (repo / "setup.cfg").write_text("[lpsync]\nproject = nova\ntemplate = tpl/template.rst\n")
+        named = "tpl/template.rst"
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a template from elsewhere")
+    before = snapshot(repo)
+    for command in (["pull", "unified-limits-nova"], ["audit", "--fix"]):
+        result = lpsync(*command, "--repo", str(repo))
+        assert result.exit_code == 2, result.output
+        assert f"{named}: template resolves outside the repository" in result.stderr
+        assert result.stderr.count("\n") == 1
+        assert snapshot(repo) == before
+    assert "hunter2" not in git(repo, "log", "--all", "-p")

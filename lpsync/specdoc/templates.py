@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from importlib import resources
 from pathlib import Path
@@ -64,6 +65,10 @@ def load_template(repo_root: Path, specs_dir: str = "specs", configured: str | N
     path = find_template(repo_root, specs_dir, configured)
     if path is None:
         return default_template()
+    # Like a spec, a template must be the repo's own file: through a symlink (or a
+    # symlinked folder) it could copy any file of the machine into a commit.
+    if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(repo_root)):
+        raise SpecError(path, "template resolves outside the repository (a symbolic link)")
     try:
         with open(path, encoding="utf-8", newline="") as fh:
             return fh.read()
