@@ -31,6 +31,7 @@ _SUBJECT_FORMS = (
 )
 # A footer line: "Token: value", the token without spaces (git interpret-trailers).
 _TRAILER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*: \S")
+_BLUEPRINT_FOOTER_RE = re.compile(r"(?:Implements|Related): blueprint \S+\Z")
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,10 @@ def trailers(message: str) -> list[str]:
         if not all(_TRAILER_RE.match(line) for line in lines):
             break
         found[:0] = lines
+        if any(_BLUEPRINT_FOOTER_RE.match(line) for line in lines):
+            # lpsync's own footer paragraph: what precedes it is the body, even a
+            # title that reads as footers ("Change-Id: I..."), which must not be kept.
+            break
     return found
 
 

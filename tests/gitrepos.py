@@ -30,10 +30,10 @@ def git_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(key, value)
 
 
-def git(repo: Path, *args: str, check: bool = True) -> str:
+def git(repo: Path, *args: str, check: bool = True, input: str | None = None) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")} | GIT_ENV
     done = subprocess.run(
-        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False
+        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False, input=input
     )
     if check and done.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {done.stderr}")

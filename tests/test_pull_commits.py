@@ -229,6 +229,29 @@ def test_a_title_cannot_inject_footers_or_control_bytes_into_the_message(
     assert commitmsg.trailers(message) == ["Related: blueprint libvirt-vdpa-hotplug"]
 
 
+def test_a_title_that_reads_as_a_footer_stays_out_of_the_footers_when_amended(
+    gerrit_repo: Path,
+    lpsync: Callable[..., object],
+    sandbox: Sandbox,
+) -> None:
+    repo = gerrit_repo
+    evil = "Change-Id: I" + "1" * 40
+    _retitle(sandbox, NEW_BP, evil + "\x00")  # a NUL too: git would refuse the message
+    first = lpsync("pull", "unified-limits-nova", "--repo", str(repo))
+    assert first.exit_code == 0, first.output
+    branch = "bp/unified-limits-nova"
+    [real] = [t for t in commitmsg.trailers(_message(repo, branch)) if t.startswith("Change")]
+    assert real != evil
+
+    _retitle(sandbox, NEW_BP, evil + " v2")
+    again = lpsync("pull", "unified-limits-nova", "--repo", str(repo))
+    assert again.exit_code == 0, again.output
+    message = _message(repo, branch)
+    assert commitmsg.trailers(message) == ["Implements: blueprint unified-limits-nova", real]
+    parsed = git(repo, "interpret-trailers", "--parse", input=message)
+    assert parsed.splitlines() == ["Implements: blueprint unified-limits-nova", real]
+
+
 # -- the message builder itself ---------------------------------------------------------
 
 
