@@ -34,7 +34,7 @@ from lpsync.errors import (
 )
 from lpsync.fileio import write_atomic
 from lpsync.names import BlueprintRef, blueprint_url, contains_token, is_valid_name
-from lpsync.releases import release_key
+from lpsync.speakers import Linker, speakers
 from lpsync.spectree import walk_rst
 
 if TYPE_CHECKING:
@@ -153,15 +153,18 @@ def run_audit(
         if progress:
             progress(done, len(targets))
     checked = len(specs)
-    if paths:
-        specs += _copies_elsewhere(root, specs_root, specs, targets)
-
     for spec in specs:
         _pick_link(spec, config)
+    if paths:
+        copies = _copies_elsewhere(root, specs_root, specs, targets)
+        for spec in copies:
+            _pick_link(spec, config)
+        specs += copies
+
     found, missing_projects = _fetch(launchpad, specs)
     _check_existence(specs, found, missing_projects)
     _check_link_projects(specs)
-    authoritative = _newest_copies(specs, specs_root)
+    authoritative = _speakers(specs, specs_root)
     has_implemented = _has_folder(specs_root, "implemented")
     _check_fields(specs, authoritative, launchpad)
     for spec in specs:
@@ -255,12 +258,17 @@ def _read(root: Path, path: Path, errors: list[AuditError]) -> _Spec | None:
 def _copies_elsewhere(
     root: Path, specs_root: Path, specs: list[_Spec], targets: list[Path]
 ) -> list[_Spec]:
-    """Same-named specs outside the PATHs given, read only to tell which copy is newest."""
+    """Specs outside the PATHs given that may speak for the same blueprints (same-named
+    copies in other releases, specs named after a linked blueprint), read only to tell
+    which one speaks."""
     names = {s.path.name for s in specs}
+    linked = {(s.ref.name, s.ref.project) for s in specs if s.ref is not None}
     given = set(targets)
     copies: list[_Spec] = []
     for path in walk_rst(specs_root):
-        if path.name in names and path not in given and not path.is_symlink():
+        if path in given or path.is_symlink():
+            continue
+        if path.name in names or any(n in specdoc.stem_names(path, p) for n, p in linked):
             spec = _read(root, path, [])
             if spec is not None:
                 spec.audited = False
@@ -443,21 +451,25 @@ def _check_link_projects(specs: list[_Spec]) -> None:
             )
 
 
-def _newest_copies(specs: list[_Spec], specs_root: Path) -> set[int]:
-    """ids of the specs whose blueprint-derived fields are checked.
+def _speakers(specs: list[_Spec], specs_root: Path) -> set[int]:
+    """ids of the specs whose blueprint-derived fields are checked (and fixed): those
+    that speak for their blueprint by lpsync.speakers' rule, which pull follows too.
 
-    nova copies a re-proposed spec into each new release dir and leaves the old copies
-    as history, so only the copy in the newest release speaks for the blueprint now
-    (ties: all of them)."""
+    A spec outranked by one named after the blueprint only links it: like a reference
+    link, its link is checked for existence alone, so its other link findings go."""
     groups: dict[Key, list[_Spec]] = defaultdict(list)
     for spec in specs:
         if spec.blueprint is not None:
             groups[(spec.blueprint.project, spec.blueprint.name)].append(spec)
     chosen: set[int] = set()
-    for group in groups.values():
-        keys = [release_key(_parts(s.path, specs_root)) for s in group]
-        newest = max(keys)
-        chosen.update(id(s) for s, k in zip(group, keys, strict=True) if k == newest)
+    for (_project, name), group in groups.items():
+        linkers = [Linker(s.path, s.ref.project if s.ref else None) for s in group]
+        speaking = speakers(linkers, name, specs_root)
+        chosen.update(id(s) for s in group if s.path in speaking.paths)
+        for spec in group:
+            if speaking.only_links(spec.path):
+                spec.findings = [f for f in spec.findings if f.code == "LPS201"]
+                spec.fix.clear()
     return chosen
 
 

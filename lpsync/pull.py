@@ -30,7 +30,7 @@ from lpsync.errors import (
 from lpsync.fileio import write_atomic
 from lpsync.gitrepo import GitRepo, is_valid_branch_name
 from lpsync.names import BlueprintRef, blueprint_url, is_valid_name, parse_ref
-from lpsync.releases import release_key
+from lpsync.speakers import Linker, speakers
 from lpsync.spectree import RevTree, SpecTree, WorkTree
 
 if TYPE_CHECKING:
@@ -227,16 +227,17 @@ def _find_spec(
     blueprint: Blueprint,
     release: str | None,
 ) -> Path | None:
-    """The spec that links this blueprint, else one named after it."""
+    """The spec that speaks for this blueprint among those linking it (the rule audit
+    uses too, lpsync.speakers), else one named after it."""
     projects = {bp_ref.project, blueprint.project}
-    linked: list[Path] = []
-    named: list[Path] = []
+    linked: list[Linker] = []
+    named: list[Linker] = []
     for path in tree.files(config.specs_dir):
         # By name only: a RevTree's files need not exist in the working tree.
         if not specdoc.is_spec_name(path.name):
             continue
         if path.stem == blueprint.name:
-            named.append(path)
+            named.append(Linker(path, blueprint.project))
         try:
             text = tree.read(path)
         except SpecError:
@@ -246,21 +247,14 @@ def _find_spec(
         # The spec's own link, chosen as audit chooses it: a mention of the blueprint
         # in another spec's intro or References does not make that spec its own.
         link = specdoc.primary_link(path, text, specdoc.read_fields(text, path))
+        project = link.ref.project.lower() if link and link.ref.project else None
         if link and link.ref.name == blueprint.name and link.ref.project in projects:
-            linked.append(path)
+            linked.append(Linker(path, project))
     candidates = linked or named
     if not candidates:
         return None
-    return _newest(candidates, tree.root / config.specs_dir, release)
-
-
-def _newest(candidates: list[Path], specs_root: Path, release: str | None) -> Path:
-    """Re-proposed specs are copied to each release: prefer --release, then the newest
-    release folder (the copy audit checks too), then the last path."""
-    if release:
-        in_release = [p for p in candidates if release in p.relative_to(specs_root).parts]
-        candidates = in_release or candidates
-    return max(candidates, key=lambda p: (release_key(p.relative_to(specs_root).parts), p))
+    chosen = speakers(candidates, blueprint.name, tree.root / config.specs_dir, release)
+    return max(chosen.paths)  # ties in one release: the last path, as always
 
 
 def _scaffold_path(

@@ -301,6 +301,37 @@ def test_newest_release_copy_is_authoritative(tmp_path: Path, audit) -> None:
     assert audit(repo, paths=[repo / "specs/xena"]).findings == []
 
 
+def _two_specs_linking_one_blueprint(tmp_path: Path) -> Path:
+    # cinder: group-snapshots.rst ("Group Snapshots") links generic-volume-group in its
+    # preamble, as generic-volume-group.rst does. Here the other spec is even newer.
+    return repo_with(
+        tmp_path,
+        {
+            "specs/zed/retitled.rst": spec("The old title", nova("retitled"), "jdoe"),
+            "specs/2023.1/group-snapshots.rst": spec("Group Snapshots", nova("retitled"), "rroe"),
+        },
+    )
+
+
+def test_the_spec_named_after_the_blueprint_speaks_the_others_only_link_it(
+    tmp_path: Path, audit
+) -> None:
+    repo = _two_specs_linking_one_blueprint(tmp_path)
+    assert codes(audit(repo)) == [("specs/zed/retitled.rst", "LPS301")]
+    # Audited alone, the linking spec still knows who speaks for the blueprint.
+    alone = audit(repo, paths=[repo / "specs/2023.1/group-snapshots.rst"])
+    assert (alone.checked, alone.findings) == (1, [])
+
+
+def test_fix_rewrites_only_the_spec_that_speaks_for_the_blueprint(tmp_path: Path, audit) -> None:
+    repo = _two_specs_linking_one_blueprint(tmp_path)
+    before = (repo / "specs/2023.1/group-snapshots.rst").read_text()
+    result = audit(repo, fix=True)
+    assert result.fixed == ["specs/zed/retitled.rst"]
+    assert (repo / "specs/2023.1/group-snapshots.rst").read_text() == before
+    assert audit(repo).findings == []
+
+
 # -- files ----------------------------------------------------------------------------
 
 

@@ -272,6 +272,27 @@ def test_a_spec_linking_the_blueprint_wins_over_a_file_named_after_it(
     assert committed_paths(repo) == ["specs/zed/vdpa.rst"]
 
 
+def test_among_specs_linking_the_blueprint_the_one_named_after_it_is_pulled(
+    tmp_path: Path,
+    git_env: None,
+    lpsync: Callable[..., object],
+) -> None:
+    # cinder's group-snapshots.rst links generic-volume-group as its primary link, as
+    # generic-volume-group.rst does; here the other one is even in a newer release.
+    other = EXISTING.replace("Hot-plug vDPA ports into live guests", "vDPA follow-up work  ")
+    repo = make_repo(
+        tmp_path / "specs-repo",
+        {
+            "setup.cfg": SETUP_CFG,
+            "specs/zed/libvirt-vdpa-hotplug.rst": EXISTING,
+            "specs/antelope/vdpa-follow-up.rst": other,
+        },
+    )
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert committed_paths(repo) == ["specs/zed/libvirt-vdpa-hotplug.rst"]
+
+
 @pytest.mark.parametrize("rerun_from", ["bp/libvirt-vdpa-hotplug", "master"])
 def test_rerun_is_a_no_op_and_does_not_switch_branches(
     repo: Path, lpsync: Callable[..., object], rerun_from: str
