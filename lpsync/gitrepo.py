@@ -189,6 +189,21 @@ class GitRepo:
     def detach_to(self, commit: str) -> None:
         self.run("switch", "--quiet", "--detach", commit)
 
+    def return_to(self, branch: str | None, commit: str) -> None:
+        """Put HEAD back on ``branch`` (None: detached at ``commit``), as a rollback does.
+        When HEAD's tree already is ``commit``'s (a branch lpsync created and has not
+        committed on), only HEAD moves: no checkout, so no index lock is needed, and a
+        lock another git holds or left cannot keep HEAD on the wrong branch."""
+        if self.run("rev-parse", "HEAD^{tree}") == self.run("rev-parse", f"{commit}^{{tree}}"):
+            if branch:
+                self.run("symbolic-ref", "HEAD", f"refs/heads/{branch}")
+            else:
+                self.run("update-ref", "--no-deref", "HEAD", commit)
+        elif branch:
+            self.switch(branch)
+        else:
+            self.detach_to(commit)
+
     def delete_branch(self, branch: str) -> None:
         self.run("branch", "--quiet", "-D", branch)
 
@@ -238,7 +253,8 @@ class GitRepo:
     def recover(self, seconds: float = 5.0) -> None:
         """Get ready to roll back after an interruption: the same Ctrl-C may have killed
         GitPython's long-lived helper processes, and a dying ``git commit`` may still
-        hold the index lock for a moment (bounded wait)."""
+        hold the index lock for a moment (bounded wait; 0 after other failures, where
+        a lock is not ours to wait for)."""
         import time
 
         self.repo.git.clear_cache()
@@ -250,6 +266,13 @@ class GitRepo:
 
     def unstage(self, path: Path) -> None:
         rel = self.relative(path)
+        # Read first (no lock needed): a path never staged needs no index lock to undo.
+        if not self.run("ls-files", "--cached", "-z", "--", rel):
+            return
+        if self.head_commit() is not None and not self.run(
+            "diff", "--cached", "--name-only", "-z", "--", rel
+        ):
+            return
         if self.head_commit() is None:
             self.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", rel)
         else:

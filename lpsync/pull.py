@@ -431,6 +431,7 @@ def _commit(
             branch if created_branch else None,
             on_branch,
             (branch, own.sha) if own is not None else None,
+            interrupted=isinstance(exc, KeyboardInterrupt),
         )
         if failed and not isinstance(exc, KeyboardInterrupt):
             raise GitError(f"{exc}; could not restore {', '.join(failed)}") from None
@@ -462,11 +463,14 @@ def _rollback(
     created_branch: str | None,
     was_on_branch: bool,
     amended: tuple[str, str] | None = None,
+    *,
+    interrupted: bool = False,
 ) -> list[str]:
     """Undo, best effort and in reverse order; returns what could not be restored,
     so the error can say so instead of hiding it."""
     rel = path.relative_to(git.root).as_posix()
-    steps: list[tuple[str, Callable[[], object]]] = [("", git.recover)]
+    recover = functools.partial(git.recover, 5.0 if interrupted else 0.0)
+    steps: list[tuple[str, Callable[[], object]]] = [("", recover)]
     if amended is not None:  # first, so the unstage below resets to the old commit
         steps.append(
             (f"branch {amended[0]} at {amended[1][:12]}", lambda: git.set_branch(*amended))
@@ -482,10 +486,9 @@ def _rollback(
         if start_branch and start_commit is None:  # a repo with no commit yet
             back = functools.partial(git.run, "symbolic-ref", "HEAD", f"refs/heads/{start_branch}")
             steps.append((f"HEAD on {start_branch}", back))
-        elif start_branch:
-            steps.append((f"HEAD on {start_branch}", lambda: git.switch(start_branch)))
         elif start_commit:
-            steps.append((f"HEAD at {start_commit[:12]}", lambda: git.detach_to(start_commit)))
+            where = f"HEAD on {start_branch}" if start_branch else f"HEAD at {start_commit[:12]}"
+            steps.append((where, lambda: git.return_to(start_branch, start_commit)))
     if created_branch:
         steps.append(
             (f"the removal of branch {created_branch}", lambda: git.delete_branch(created_branch))

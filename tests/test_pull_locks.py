@@ -110,3 +110,22 @@ def test_audit_fix_refuses_while_another_command_holds_the_lock(
     assert snapshot(repo) == before
     # A plain audit only reads: it does not need the lock.
     assert lpsync("audit", "--repo", str(repo)).exit_code == 1
+
+
+def test_an_index_lock_taken_mid_pull_is_named_and_the_rollback_does_without_it(
+    repo: Path, lpsync: Callable[..., object]
+) -> None:
+    # After lpsync's checks another git takes the index lock (a hook stands in for it):
+    # git add fails, and the rollback must still put HEAD and the branches back.
+    hook = repo / ".git/hooks/post-checkout"
+    hook.write_text('#!/bin/sh\ntouch "$(git rev-parse --git-dir)/index.lock"\n')
+    hook.chmod(0o755)
+    before = snapshot(repo)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 3
+    assert result.stderr.startswith("lpsync: error: git add: fatal: Unable to create")
+    assert "index.lock" in result.stderr and "could not restore" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (repo / ".git/index.lock").exists()  # another git's lock is not lpsync's to take
+    (repo / ".git/index.lock").unlink()
+    assert snapshot(repo) == before
