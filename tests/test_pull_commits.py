@@ -214,19 +214,29 @@ def test_dry_run_plans_the_amend_and_changes_nothing(
     assert snapshot(repo) == before
 
 
+@pytest.mark.parametrize(
+    ("key", "footer"),
+    [
+        (BP, "Related: blueprint libvirt-vdpa-hotplug"),
+        (NEW_BP, "Implements: blueprint unified-limits-nova"),
+    ],
+    ids=["update", "new spec"],
+)
 def test_a_title_cannot_inject_footers_or_control_bytes_into_the_message(
     repo: Path,
     lpsync: Callable[..., object],
     sandbox: Sandbox,
+    key: tuple[str, str],
+    footer: str,
 ) -> None:
-    _retitle(sandbox, BP, "Evil\n\nImplements: blueprint other\nChange-Id: Iabc\x1b[31m\x07")
-    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    _retitle(sandbox, key, "Evil\n\nImplements: blueprint other\nChange-Id: Iabc\x1b[31m\x07\x00")
+    result = lpsync("pull", key[1], "--repo", str(repo))
     assert result.exit_code == 0, result.output
     message = _message(repo)
     assert "\nImplements: blueprint other" not in message
     assert "\nChange-Id: Iabc" not in message
     assert "\x1b" not in message and "\x07" not in message
-    assert commitmsg.trailers(message) == ["Related: blueprint libvirt-vdpa-hotplug"]
+    assert commitmsg.trailers(message) == [footer]
 
 
 def test_a_title_that_reads_as_a_footer_stays_out_of_the_footers_when_amended(
