@@ -262,13 +262,18 @@ def _copies_elsewhere(
     copies in other releases, specs named after a linked blueprint), read only to tell
     which one speaks."""
     names = {s.path.name for s in specs}
-    linked = {(s.ref.name, s.ref.project) for s in specs if s.ref is not None}
+    linked: dict[str | None, set[str]] = defaultdict(set)  # project as linked -> names
+    for s in specs:
+        if s.ref is not None:
+            linked[s.ref.project].add(s.ref.name)
     given = set(targets)
     copies: list[_Spec] = []
     for path in walk_rst(specs_root):
         if path in given or path.is_symlink():
             continue
-        if path.name in names or any(n in specdoc.stem_names(path, p) for n, p in linked):
+        if path.name in names or any(
+            specdoc.stem_names(path, project) & wanted for project, wanted in linked.items()
+        ):
             spec = _read(root, path, [])
             if spec is not None:
                 spec.audited = False
