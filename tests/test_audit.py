@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from helpers_audit import BLUEPRINTS, audit, audit_sandbox, bp_url, git, make_repo, spec
 
-from lpsync.audit import AuditResult
+from lpsync.audit import AuditResult, run_audit
+from lpsync.config import load_config
 from lpsync.errors import LaunchpadError, UsageError
+from lpsync.launchpad import open_launchpad
 from lpsync.report import render
-from lpsync.sandbox import Sandbox
+from lpsync.sandbox import Sandbox, SandboxData
 
 CONFIG = "[lpsync]\nproject = nova\n"
 __all__ = ["audit", "audit_sandbox"]  # fixtures
@@ -330,6 +332,46 @@ def test_fix_rewrites_only_the_spec_that_speaks_for_the_blueprint(tmp_path: Path
     assert result.fixed == ["specs/zed/retitled.rst"]
     assert (repo / "specs/2023.1/group-snapshots.rst").read_text() == before
     assert audit(repo).findings == []
+
+
+CINDER_NEWTON = (
+    Path(__file__).resolve().parents[1].parent / "shared/corpus/cinder-specs/specs/newton"
+)
+
+
+def test_cinders_two_specs_linking_generic_volume_group(tmp_path: Path) -> None:
+    """The real case: group-snapshots.rst links generic-volume-group in its preamble,
+    as generic-volume-group.rst does. Only the latter is checked, fixed and pulled."""
+    from lpsync.pull import PullOptions, pull
+
+    if not CINDER_NEWTON.is_dir():
+        pytest.skip("corpus not present")
+    names = ("generic-volume-group.rst", "group-snapshots.rst")
+    files = {f"specs/newton/{n}": (CINDER_NEWTON / n).read_text(encoding="utf-8") for n in names}
+    repo = make_repo(
+        tmp_path / "cinder-specs", {"setup.cfg": "[lpsync]\nproject = cinder\n", **files}
+    )
+    data = SandboxData()
+    data.add_person(name="xing-yang", display_name="Xing Yang")
+    data.add_project(name="cinder", display_name="Cinder")
+    data.add_blueprint(
+        project="cinder",
+        name="generic-volume-group",
+        title="Generic volume groups",
+        assignee="xing-yang",
+    )
+    snapshots = (repo / "specs/newton/group-snapshots.rst").read_bytes()
+    with Sandbox.from_model(data) as server:
+        server.start()
+        with open_launchpad(server.service_root, cache_dir=tmp_path / "lpcache") as lp:
+            result = run_audit(repo, load_config(repo), lp, fix=True)
+            assert codes(result) == [("specs/newton/generic-volume-group.rst", "LPS301")]
+            assert result.fixed == ["specs/newton/generic-volume-group.rst"]
+            assert (repo / "specs/newton/group-snapshots.rst").read_bytes() == snapshots
+            git(repo, "checkout", "-q", "--", ".")
+            pulled = pull(repo, "generic-volume-group", lambda: lp, PullOptions(commit=False))
+    assert pulled.path == "specs/newton/generic-volume-group.rst"
+    assert (repo / "specs/newton/group-snapshots.rst").read_bytes() == snapshots
 
 
 # -- files ----------------------------------------------------------------------------
