@@ -112,3 +112,14 @@ def test_a_template_outside_the_repo_is_refused_naming_it(
         assert result.stderr.count("\n") == 1
         assert snapshot(repo) == before
     assert "hunter2" not in git(repo, "log", "--all", "-p")
+
+
+def test_a_lone_surrogate_in_a_display_name_is_a_launchpad_error_naming_the_field(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox
+) -> None:
+    person = sandbox.data.people["alice-k"]
+    sandbox.data.people["alice-k"] = replace(person, display_name=LONE)
+    result = lpsync("audit", "--repo", str(repo))
+    assert result.exit_code == 3, result.output
+    assert "person alice-k: field 'display_name' is not valid Unicode text" in result.stderr
+    assert result.stderr.count("\n") == 1
