@@ -405,8 +405,7 @@ def lint(
     raise typer.Exit(result.exit_code)
 
 
-@app.command()
-@_handle_errors
+@command()
 def record(
     ctx: typer.Context,
     paths: Annotated[

@@ -229,3 +229,61 @@ def test_a_launchpad_failure_leaves_nothing_behind(drifted: Sandbox, tmp_path: P
     assert code == 3, out
     assert "all_milestones" in out and "Traceback" not in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "repo"]
+
+
+def test_record_takes_the_shared_options_after_its_name(
+    drifted: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = specs_repo(tmp_path)
+    monkeypatch.setenv("LPSYNC_SERVICE_ROOT", str(tmp_path / "no-such-root"))
+    result = CliRunner().invoke(
+        app,
+        [
+            "record",
+            "--repo",
+            str(repo),
+            "--output",
+            str(tmp_path / "snap"),
+            "--service-root",
+            drifted.service_root,
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--timeout",
+            "20",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "snap" / "blueprints.json").is_file()
+    assert not (tmp_path / "no-such-root").exists()
+
+
+def test_the_snapshot_holds_public_data_only(
+    drifted: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing of the machine, the session or a credentials file lands in it."""
+    secret = "s3cr3t-token-value"
+    credentials = tmp_path / "creds"
+    credentials.write_text(
+        f"[1]\nconsumer_key = lpsync\nconsumer_secret = \naccess_token = {secret}-key\n"
+        f"access_secret = {secret}\n"
+    )
+    monkeypatch.setenv("LPSYNC_CREDENTIALS", str(credentials))
+    monkeypatch.setenv("LPSYNC_SECRET_SOMETHING", secret)
+    repo = specs_repo(tmp_path)
+    cache = tmp_path / "cache-dir-marker"
+    code, out = lpsync(
+        drifted.service_root, cache, "record", "--repo", str(repo), "--output", str(tmp_path / "s")
+    )
+    assert code == 0, out
+    text = "".join(p.read_text() for p in sorted((tmp_path / "s").iterdir()))
+    port = str(drifted.port)
+    for leak in (secret, "cache-dir-marker", str(tmp_path), port, "127.0.0.1", "http://"):
+        assert leak not in text, leak
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        "blueprints.json",
+        "milestones.json",
+        "people.json",
+        "project_groups.json",
+        "projects.json",
+        "series.json",
+    ]
