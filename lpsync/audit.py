@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lpsync import people, specdoc
+from lpsync import backlink, people, specdoc
 from lpsync.config import Config
 from lpsync.errors import (
     EXIT_DRIFT,
@@ -54,6 +54,8 @@ CODES: dict[str, tuple[str, str]] = {
     "LPS602": ("status", "blueprint is Implemented but the spec is not under implemented/"),
     "LPS603": ("status", "under approved/ but the blueprint is Obsolete or Superseded"),
     "LPS604": ("status", "under abandoned/ but the blueprint is not Obsolete or Superseded"),
+    "LPS701": ("spec_url", "the blueprint has no specification URL"),
+    "LPS702": ("spec_url", "the blueprint's specification URL points elsewhere"),
 }
 # Findings that --fix rewrites; the others need a human (rename, move, decide).
 FIXABLE = frozenset({"LPS102", "LPS301", "LPS401", "LPS501"})
@@ -90,6 +92,7 @@ class AuditResult:
     fixed: list[str] = field(default_factory=list)  # paths rewritten by --fix
     unfixed: list[str] = field(default_factory=list)  # "path: why" for what --fix could not
     command: str = "audit"  # lint reports in the same shape
+    backlinks: list[backlink.BackLink] = field(default_factory=list)  # with spec_url set
 
     @property
     def exit_code(self) -> int:
@@ -172,6 +175,8 @@ def run_audit(
             _check_status(spec, specs_root, has_implemented)
 
     result = AuditResult(checked=checked, errors=errors)
+    if config.spec_url:
+        result.backlinks = _check_backlinks(root, config, specs, authoritative)
     for spec in specs:
         if spec.audited:
             result.findings += spec.findings
@@ -654,6 +659,36 @@ def _check_status(spec: _Spec, specs_root: Path, has_implemented: bool) -> None:
             place,
             f"spec is under abandoned/ but {label} is {definition!r}, not Obsolete or Superseded",
         )
+
+
+def _check_backlinks(
+    root: Path, config: Config, specs: list[_Spec], authoritative: set[int]
+) -> list[backlink.BackLink]:
+    """LPS701/LPS702 on the newest copy of each blueprint's spec (lpsync.backlink)."""
+    current = [s for s in specs if s.audited and id(s) in authoritative and s.link]
+    by_rel = {s.rel: s for s in current}
+    links = [
+        backlink.SpecLink(
+            s.rel, s.link.line, s.blueprint.project, s.blueprint.name, s.blueprint.specification_url
+        )
+        for s in current
+        if s.link is not None and s.blueprint is not None
+    ]
+    assert config.spec_url is not None
+    found = backlink.check(config.spec_url, config.specs_dir, links, backlink.published_paths(root))
+    for link in found:
+        if link.code is not None:
+            spec = by_rel[link.path]
+            _add(
+                spec,
+                link.line,
+                link.code,
+                link.blueprint,
+                link.expected,
+                link.current,
+                link.message,
+            )
+    return found
 
 
 # -- --fix -----------------------------------------------------------------------------

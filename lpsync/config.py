@@ -11,7 +11,9 @@ import string
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
+from lpsync.backlink import PER_SPEC, PLACEHOLDERS
 from lpsync.errors import ConfigError
 from lpsync.gitrepo import is_valid_branch_name
 from lpsync.names import is_valid_name
@@ -38,6 +40,7 @@ class Config:
     max_line_length: int = 79
     optional_sections: tuple[str, ...] = ()
     optional_subsections: tuple[str, ...] = ()
+    spec_url: str | None = None  # where a spec is published (lpsync.backlink)
     source: str | None = None  # "setup.cfg [lpsync]", for messages
 
 
@@ -51,6 +54,7 @@ KEYS = (
     "max_line_length",
     "optional_sections",
     "optional_subsections",
+    "spec_url",
 )
 _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True}
 _BOOLEANS.update({"false": False, "no": False, "off": False, "0": False})
@@ -135,6 +139,9 @@ def _validate(values: dict[str, object], where: str) -> Config:
     length = clean.get("max_line_length", str(Config.max_line_length))
     if not length.isdigit() or int(length) < 1:
         raise ConfigError(f"{where}: key 'max_line_length': {length!r} must be a positive integer")
+    spec_url = clean.get("spec_url")
+    if spec_url is not None:
+        _check_spec_url(spec_url, where)
     return Config(
         project=project,
         specs_dir=clean.get("specs_dir", Config.specs_dir),
@@ -145,8 +152,23 @@ def _validate(values: dict[str, object], where: str) -> Config:
         max_line_length=int(length),
         optional_sections=lists.get("optional_sections", ()),
         optional_subsections=lists.get("optional_subsections", ()),
+        spec_url=spec_url,
         source=where,
     )
+
+
+def _check_spec_url(value: str, where: str) -> None:
+    _check_format(value, "spec_url", set(PLACEHOLDERS), where)
+    example = value.format(**{name: "x" for name in PLACEHOLDERS})
+    parts = urlsplit(example)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{where}: key 'spec_url': {value!r} is not an http(s) URL")
+    if not any(f"{{{name}}}" in value for name in PER_SPEC):
+        needs = ", ".join(f"{{{name}}}" for name in PER_SPEC)
+        raise ConfigError(
+            f"{where}: key 'spec_url': {value!r} names the same page for every spec "
+            f"(use one of {needs})"
+        )
 
 
 def _boolean(value: object, key: str, where: str) -> bool:

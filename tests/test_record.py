@@ -14,6 +14,8 @@ from lpsync.cli import app
 from lpsync.sandbox import Sandbox
 
 GROUPED = "https://example.org/grouped"
+SPEC_URL = "https://specs.openstack.org/openstack/nova-specs/{path}"
+CLEAN = "https://specs.openstack.org/openstack/nova-specs/specs/zed/clean.html"
 
 
 @pytest.fixture
@@ -23,7 +25,7 @@ def drifted() -> Iterator[Sandbox]:
     data = base_data()
     # project, name, title, assignee, milestone, definition, implementation, spec URL
     table = [
-        ("nova", "clean", "Clean", "jdoe", "zed-1", "Approved", "Started", None),
+        ("nova", "clean", "Clean", "jdoe", "zed-1", "Approved", "Started", CLEAN),
         ("nova", "retitled", "New title", "rroe", "zed-2", "Approved", "Implemented", None),
         ("nova", "by-name", "By name", "hberaud", None, "Obsolete", "Unknown", None),
         ("nova", "referenced", "Referenced", None, None, "New", "Unknown", None),
@@ -57,6 +59,8 @@ def specs_repo(tmp_path: Path) -> Path:
     return make_repo(
         tmp_path / "repo",
         {
+            # The back-link is checked too (LPS701, LPS702), and must replay the same.
+            "setup.cfg": f"[lpsync]\nspec_url = {SPEC_URL}\n",
             "specs/zed/clean.rst": spec("Clean", bp_url("nova", "clean"), "jdoe", "zed-1"),
             "specs/zed/approved/retitled.rst": spec(
                 "Old title", bp_url("nova", "retitled"), "jdoe", "zed-1"
@@ -88,7 +92,8 @@ def test_audit_of_the_snapshot_equals_the_live_audit(drifted: Sandbox, tmp_path:
             drifted.service_root, cache / fmt, "audit", "--repo", str(repo), "--format", fmt
         )
         audit_requests = len(drifted.requests)
-        assert live[0] == 1 and "LPS201" in live[1] and "LPS301" in live[1]
+        assert live[0] == 1
+        assert all(code in live[1] for code in ("LPS201", "LPS301", "LPS701", "LPS702"))
 
     drifted.clear_requests()
     code, out = lpsync(
