@@ -522,6 +522,18 @@ class LaunchpadSession:
         with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items))) as pool:
             return list(pool.map(fn, items))
 
+    # -- the one write ------------------------------------------------------------------
+
+    def set_specification_url(self, project: str, name: str, url: str) -> None:
+        """PATCH the blueprint's ``specification_url`` (1 request), signed with the
+        session's credentials. HTTP errors become a LaunchpadError with the status only."""
+        from lazr.uri import URI
+
+        spec = f"{self._pillar_url(project)}/+spec/{check_name(name)}"
+        with self._lp_lock, self._errors(f"setting the specification URL of {project}/{name}"):
+            # The Browser is launchpadlib's own: OAuth-signed, no extra GET first.
+            self.lp._browser.patch(URI(spec), {"specification_url": url}, {})
+
     # -- people and milestones ---------------------------------------------------------
 
     def display_name(self, person: str) -> str | None:
@@ -607,9 +619,13 @@ def _entry_json(entry: Any) -> dict[str, Any]:
 
 @contextmanager
 def open_launchpad(
-    service_root: str | os.PathLike[str], cache_dir: Path | None = None, timeout: float = 30.0
+    service_root: str | os.PathLike[str],
+    cache_dir: Path | None = None,
+    timeout: float = 30.0,
+    credentials: Path | None = None,
 ) -> Iterator[LaunchpadSession]:
-    """Log in anonymously (2 requests on a cold cache) and yield a session.
+    """Log in (2 requests on a cold cache) and yield a session: anonymously, or with
+    a launchpadlib ``credentials`` file (only ``push`` does, to write).
 
     ``service_root`` may also be a directory of stand-in data: a Sandbox then serves it
     on a loopback port for the duration of the ``with`` block.
@@ -621,7 +637,7 @@ def open_launchpad(
 
         with (
             Sandbox(candidate) as sandbox,
-            open_launchpad(sandbox.service_root, cache_dir, timeout) as session,
+            open_launchpad(sandbox.service_root, cache_dir, timeout, credentials) as session,
         ):
             yield session
         return
@@ -633,19 +649,65 @@ def open_launchpad(
         raise UsageError(f"cannot create the cache directory {cache}: {exc.strerror}") from None
     # Loopback never goes through a proxy; elsewhere keep launchpadlib's default (env).
     proxy_kw: dict[str, Any] = {"proxy_info": None} if _is_loopback(root) else {}
+    signed = load_credentials(credentials) if credentials is not None else None
     with _translate(root, timeout, "logging in"):
         from launchpadlib.launchpad import Launchpad
 
-        lp = Launchpad.login_anonymously(
-            CONSUMER,
-            service_root=root,
-            launchpadlib_dir=str(cache),
-            timeout=timeout,
-            version=VERSION,
-            **proxy_kw,
-        )
+        if signed is None:
+            lp = Launchpad.login_anonymously(
+                CONSUMER,
+                service_root=root,
+                launchpadlib_dir=str(cache),
+                timeout=timeout,
+                version=VERSION,
+                **proxy_kw,
+            )
+        else:
+            # No authorization engine and no credential store: a bad token is an
+            # error, never a browser flow or a prompt.
+            lp = Launchpad(
+                signed,
+                None,
+                None,
+                service_root=root,
+                cache=str(cache / "signed" / urlsplit(root).netloc.replace(":", ",")),
+                timeout=timeout,
+                version=VERSION,
+                **proxy_kw,
+            )
     proxy_info = proxy_kw.get("proxy_info", _default_proxy_info())
     yield LaunchpadSession(lp, root, timeout, proxy_info)
+
+
+def load_credentials(path: Path) -> Any:
+    """A launchpadlib ``Credentials`` from a credentials file (``[1]`` with
+    ``consumer_key``, ``consumer_secret``, ``access_token``, ``access_secret``), as
+    ``Launchpad.login_with(credentials_file=...)`` writes it. Errors name the file and
+    never quote it: it holds a secret."""
+    import configparser
+
+    from launchpadlib.credentials import Credentials
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            credentials = Credentials()
+            credentials.load(fh)
+    except OSError as exc:
+        raise UsageError(f"credentials file {path}: cannot read: {exc.strerror}") from None
+    except (configparser.Error, UnicodeDecodeError, ValueError) as exc:
+        raise UsageError(
+            f"credentials file {path}: not a launchpadlib credentials file "
+            f"(section [1] with consumer_key, consumer_secret, access_token, access_secret; "
+            f"{type(exc).__name__})"
+        ) from None
+    except Exception as exc:  # lazr's CredentialsFileError and the like
+        raise UsageError(
+            f"credentials file {path}: not a launchpadlib credentials file ({type(exc).__name__})"
+        ) from None
+    token = credentials.access_token
+    if token is None or not token.key or not token.secret:
+        raise UsageError(f"credentials file {path}: it holds no access token")
+    return credentials
 
 
 def _default_proxy_info() -> Any:

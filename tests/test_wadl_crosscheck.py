@@ -114,3 +114,30 @@ def test_specification_fields_are_all_there(real, ours) -> None:
     assert set(_params(ours[0]["specification-full"])) == set(
         _params(real[0]["specification-full"])
     )
+
+
+def _writes(rtype: ET.Element) -> dict[str, str]:
+    """method name -> the id of the representation its request takes (PUT, PATCH)."""
+    out = {}
+    for method in rtype.findall(f"{W}method"):
+        rep = method.find(f"{W}request/{W}representation")
+        if method.get("name") in ("PUT", "PATCH") and rep is not None:
+            out[method.get("name")] = rep.get("href", "").rsplit("#", 1)[1]
+    return out  # type: ignore[return-value]
+
+
+def test_the_specification_patch_is_declared_as_on_launchpad(real, ours) -> None:
+    real_reps, real_types = real
+    our_reps, our_types = ours
+    assert _writes(our_types["specification"]) == {"PATCH": "specification-diff"}
+    assert _writes(real_types["specification"])["PATCH"] == "specification-diff"
+    # Every field the stand-in lets a PATCH change is in the real diff, optional there too.
+    ours_diff = our_reps["specification-diff"].findall(f"{W}param")
+    real_diff = {p.get("name"): p for p in real_reps["specification-diff"].findall(f"{W}param")}
+    assert [p.get("name") for p in ours_diff] == ["specification_url"]
+    for param in ours_diff:
+        assert real_diff[param.get("name")].get("required") == param.get("required") == "false"
+    # No other type declares a write the stand-in does not serve.
+    for type_id, rtype in our_types.items():
+        if type_id != "specification":
+            assert _writes(rtype) == {}, type_id

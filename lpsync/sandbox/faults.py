@@ -18,6 +18,7 @@ class RequestRecord(NamedTuple):
     query: str  # raw query string, "" if none
     accept: str
     status: int
+    body: str = ""  # what a write (PATCH) sent; the Authorization header is never kept
 
 
 @dataclass

@@ -126,9 +126,22 @@ class Blueprint:
         return self.series is not None and self.goal_status == "Accepted"
 
 
+@dataclass
+class Token:
+    """An OAuth access token writes may be signed with (``tokens.json``). Launchpad's
+    consumer secret is always empty; PLAINTEXT signs with ``&`` + ``secret``."""
+
+    person: str
+    key: str
+    secret: str
+    consumer_key: str = "lpsync"
+    consumer_secret: str = ""
+
+
 # file name -> record class; loaded in this order so references resolve.
 FILES: dict[str, type] = {
     "people.json": Person,
+    "tokens.json": Token,
     "project_groups.json": ProjectGroup,
     "projects.json": Project,
     "series.json": Series,
@@ -144,7 +157,7 @@ _ENUMS: dict[tuple[type, str], tuple[str, ...]] = {
     (Blueprint, "goal_status"): enums.GOAL_STATUSES,
     (Series, "status"): enums.SERIES_STATUSES,
 }
-_PEOPLE_FIELDS = ("owner", "assignee", "drafter", "approver", "starter", "completer")
+_PEOPLE_FIELDS = ("person", "owner", "assignee", "drafter", "approver", "starter", "completer")
 _DATETIME_FIELDS = ("date_created", "date_started", "date_completed")
 
 
@@ -159,6 +172,7 @@ class SandboxData:
         self.series: dict[tuple[str, str], Series] = {}
         self.milestones: dict[tuple[str, str], Milestone] = {}
         self.blueprints: dict[tuple[str, str], Blueprint] = {}
+        self.tokens: dict[str, Token] = {}  # by key
 
     # -- loading -----------------------------------------------------------------------
 
@@ -203,6 +217,9 @@ class SandboxData:
     def add_blueprint(self, **values: Any) -> Blueprint:
         return self._add(Blueprint, values, "add_blueprint")
 
+    def add_token(self, **values: Any) -> Token:
+        return self._add(Token, values, "add_token")
+
     def _add(self, record_type: type, values: Any, where: str) -> Any:
         if isinstance(values, dict) and isinstance(values.get("name"), str):
             where = f"{where} ({values['name']!r})"
@@ -245,7 +262,7 @@ class SandboxData:
                     date.fromisoformat(value)
                 except ValueError:
                     raise DataError(f"{name} {value!r} is not an ISO date") from None
-        if not is_valid_name(values["name"]):
+        if "name" in known and not is_valid_name(values["name"]):
             raise DataError(f"{values['name']!r} is not a valid Launchpad name")
         return record_type(**values)
 
@@ -294,6 +311,10 @@ class SandboxData:
             table, key = self.series, (record.project, record.name)
         elif isinstance(record, Milestone):
             table, key = self.milestones, (record.project, record.name)
+        elif isinstance(record, Token):
+            if record.key in self.tokens:  # never echo a credential in a message
+                raise DataError("a token with this key is defined twice")
+            table, key = self.tokens, record.key
         else:
             table, key = self.blueprints, (record.project, record.name)
         if key in table:

@@ -249,6 +249,68 @@ class Site:
             return self._operation(kind, value, op, args)
         return Reply(200, _dump(value()))
 
+    def patch(
+        self, path: str, body: bytes, signer: model.Token | None, if_match: str | None
+    ) -> Reply:
+        """Apply a PATCH to a specification (the fields of ``specification-diff``), as
+        lazr.restful does: 209 with the new representation."""
+        if signer is None:
+            return _text(401, "Unauthorized: an anonymous request cannot change anything.")
+        prefix = f"/{VERSION}/"
+        segments = [s for s in path[len(prefix) :].split("/") if s]
+        if not path.startswith(prefix) or not segments:
+            return _text(405, "Method not allowed")
+        with self.data.lock:
+            blueprint = None
+            if len(segments) == 3 and segments[1] == "+spec":
+                blueprint = self.data.blueprints.get((segments[0], segments[2]))
+            if blueprint is None:
+                if self._resolve(segments) is None:
+                    return _text(404, f"Object: {self.api}, name: {'/'.join(segments)!r}")
+                return _text(405, "The stand-in changes only specifications")
+            try:
+                changes = json.loads(body)
+            except ValueError:
+                return _text(400, "Expected a JSON object")
+            if not isinstance(changes, dict):
+                return _text(400, "Expected a JSON object")
+            writable = {f.name for f in wadl.entry_type("specification").diff}
+            for name, value in changes.items():
+                problem = self._invalid(blueprint, name, value, writable)
+                if problem:
+                    return _text(400, f"{name}: {problem}")
+            current = self.spec(blueprint)
+            if if_match is not None and if_match not in (
+                current["http_etag"],
+                etag(_dump(current)),
+            ):
+                return _text(412, "Precondition Failed")
+            for name, value in changes.items():
+                setattr(blueprint, name, value or None)
+            return Reply(209, _dump(self.spec(blueprint)))
+
+    def _invalid(
+        self, blueprint: model.Blueprint, name: str, value: Any, writable: set[str]
+    ) -> str | None:
+        """lazr.restful's and Launchpad's objections to one changed field, if any."""
+        if name not in wadl.field_names("specification"):
+            return "You tried to modify a nonexistent attribute."
+        if name not in writable:
+            return "You tried to modify a read-only attribute."
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            return "Not a valid value."
+        # SpecURLField: an http(s)/ftp URL that no other specification has.
+        if not value.startswith(("http://", "https://", "ftp://")) or any(
+            c in value for c in " \t\n"
+        ):
+            return f"The URI scheme of {value!r} is not allowed or it is not a URL."
+        for other in self.data.blueprints.values():
+            if other is not blueprint and other.specification_url == value:
+                return f"{value} is already registered by another specification."
+        return None
+
     def _resolve(self, seg: Sequence[str]) -> tuple[str, Any] | None:
         """(kind, thing): kind "collection" gives a callable returning entry dicts; the
         other kinds give a callable returning the entry's representation."""
@@ -418,6 +480,11 @@ def _json_arg(raw: str) -> Any:
         return json.loads(raw)
     except ValueError:
         return raw
+
+
+def etag(body: bytes) -> str:
+    """The ETag header the server sends with a body."""
+    return f'"{hashlib.sha1(body).hexdigest()}"'
 
 
 def _dump(value: Any) -> bytes:

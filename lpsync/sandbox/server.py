@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from lpsync.errors import LpsyncError
+from lpsync.sandbox import oauth, resources
 from lpsync.sandbox.faults import Fault, FaultSet, RequestLog, RequestRecord
 from lpsync.sandbox.model import SandboxData
 from lpsync.sandbox.resources import Reply, Site
@@ -207,9 +207,13 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = parts.path, parts.query
         accept = self.headers.get("Accept", "")
         log = sandbox._log
+        body = b""
+        if self.command != "GET" and self.headers.get("Content-Length"):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
 
         def record(status: int) -> None:
-            log.add(RequestRecord(self.command, path, query, accept, status))
+            sent = body.decode("utf-8", "replace")
+            log.add(RequestRecord(self.command, path, query, accept, status, sent))
 
         fault = sandbox._faults.take(path + (f"?{query}" if query else ""))
         if fault is not None:
@@ -228,14 +232,22 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.status is not None:
                 self._send(Reply(fault.status, b"Injected fault", "text/plain"), record)
                 return
-        if self.command != "GET":
-            reply = Reply(405, b"The stand-in is read-only", "text/plain")
-        else:
-            assert sandbox.site is not None
-            try:
+        with sandbox.data.lock:
+            # As on Launchpad: a request signed with a bad token is refused whatever
+            # it asks; an anonymous one may read but not write.
+            signer = oauth.check(self.headers.get("Authorization"), sandbox.data.tokens)
+        assert sandbox.site is not None
+        try:
+            if signer.refusal is not None:
+                reply = Reply(401, signer.refusal.encode(), "text/plain")
+            elif self.command == "PATCH":
+                reply = sandbox.site.patch(path, body, signer.token, self.headers.get("If-Match"))
+            elif self.command != "GET":
+                reply = Reply(405, b"The stand-in writes only with PATCH", "text/plain")
+            else:
                 reply = sandbox.site.get(path, query, accept)
-            except Exception as exc:  # a stand-in bug: answer like Launchpad's OOPS page
-                reply = Reply(500, f"OOPS: {type(exc).__name__}: {exc}".encode(), "text/plain")
+        except Exception as exc:  # a stand-in bug: answer like Launchpad's OOPS page
+            reply = Reply(500, f"OOPS: {type(exc).__name__}: {exc}".encode(), "text/plain")
         self._send(reply, record)
 
     def _send(self, reply: Reply, record: Callable[[int], None]) -> None:
@@ -243,7 +255,7 @@ class _Handler(BaseHTTPRequestHandler):
         status = reply.status
         body = reply.body
         if status == 200:
-            etag = f'"{hashlib.sha1(body).hexdigest()}"'
+            etag = resources.etag(body)
             if self.headers.get("If-None-Match") == etag:
                 status, body = 304, b""
         # Log before answering, so a client that has its answer always finds it logged.

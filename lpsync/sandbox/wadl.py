@@ -39,6 +39,8 @@ class EntryType:
     fields: tuple[Field, ...]
     operations: tuple[Operation, ...] = ()
     paged: bool = True  # declare "<id>-page-resource" / "<id>-page" for collections of it
+    # Fields a PATCH may change ("<id>-diff", as in the real WADL); none: no PATCH.
+    diff: tuple[Field, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ ENTRY_TYPES: tuple[EntryType, ...] = (
             _page("dependencies_collection_link", "specification"),
             _page("linked_branches_collection_link", "specification_branch"),
         ),
+        # The real specification-diff has more; the stand-in writes only this one.
+        diff=(Field("specification_url"),),
     ),
     EntryType(
         "specification_target",
@@ -287,12 +291,38 @@ def _get(type_id: str, representation: str) -> str:
     )
 
 
+def _patch(entry: EntryType) -> list[str]:
+    """The PATCH method and its ``-diff`` representation, shaped as the real ones."""
+    if not entry.diff:
+        return []
+    diff = f"{entry.id}-diff"
+    return [
+        f'  <wadl:method name="PATCH" id="{entry.id}-patch"><wadl:request>'
+        f'<wadl:representation href="#{diff}"/></wadl:request></wadl:method>',
+    ]
+
+
+def _diff_parts(entry: EntryType) -> list[str]:
+    if not entry.diff:
+        return []
+    return [
+        f'<wadl:representation mediaType="application/json" id="{entry.id}-diff">',
+        *(
+            _param(f).replace("<wadl:param ", '<wadl:param required="false" ', 1)
+            for f in entry.diff
+        ),
+        "</wadl:representation>",
+    ]
+
+
 def _entry_parts(entry: EntryType) -> list[str]:
     parts = [
         f'<wadl:resource_type id="{entry.id}">',
         _get(entry.id, f"{entry.id}-full"),
+        *_patch(entry),
         *(_operation(entry.id, op) for op in entry.operations),
         "</wadl:resource_type>",
+        *_diff_parts(entry),
         f'<wadl:representation mediaType="application/json" id="{entry.id}-full">',
         _param(Field("self_link", link=entry.id)),
         _param(Field("web_link", link="")),
