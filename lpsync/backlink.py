@@ -61,6 +61,7 @@ class BackLink:
     expected: str
     code: str | None  # None when in step (or a review of the unmerged spec)
     message: str
+    review: bool = False  # in step as a review link of a spec that is not merged
 
     @property
     def blueprint(self) -> str:
@@ -120,6 +121,7 @@ def check(
         expected = pages[0]
         current = first.current
         code: str | None = None
+        review = False
         message = f"{label} points at its spec"
         if not current or not current.strip():
             code = MISSING
@@ -134,6 +136,7 @@ def check(
                     f"but the spec is merged and published at {expected}"
                 )
             else:
+                review = True
                 message = f"{label} points at a review of its unmerged spec"
         else:
             code = ELSEWHERE
@@ -141,7 +144,9 @@ def check(
                 f"{label}'s specification URL is {current.strip()}, not its spec's page {expected}"
             )
         result.append(
-            BackLink(first.path, first.line, project, name, current, expected, code, message)
+            BackLink(
+                first.path, first.line, project, name, current, expected, code, message, review
+            )
         )
     return result
 

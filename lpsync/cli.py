@@ -29,6 +29,7 @@ from lpsync.errors import EXIT_FAILED, LpsyncError
 
 if TYPE_CHECKING:
     from lpsync.launchpad import LaunchpadSession
+    from lpsync.push import PushItem, PushResult
     from lpsync.sandbox import RequestRecord
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -433,6 +434,91 @@ def record(
     echo(f"{result.output}: recorded {counts} for {result.audit.checked} specs")
 
 
+@command()
+def push(
+    ctx: typer.Context,
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[REF|PATH]...",
+            help="Blueprints (NAME, PROJECT/NAME or URL) or spec files and folders "
+            "[default: every spec].",
+            show_default=False,
+        ),
+    ] = None,
+    repo: Annotated[Path, typer.Option(help="The spec repository.")] = Path("."),
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", "-n", help="Print current and new values; needs no credentials."),
+    ] = False,
+    credentials: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="LPSYNC_CREDENTIALS",
+            help="A launchpadlib credentials file (a bot's, in CI).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Set each blueprint's specification URL to its spec's page (config spec_url)."""
+    from lpsync.config import load_config
+    from lpsync.errors import EXIT_FAILED, UsageError
+    from lpsync.launchpad import load_credentials
+    from lpsync.push import plan
+    from lpsync.push import push as run_push
+
+    root = _repo_root(repo)
+    config = load_config(root)
+    if not dry_run:
+        if credentials is None:
+            raise UsageError(
+                "push writes to Launchpad: give --credentials FILE (or LPSYNC_CREDENTIALS), "
+                "or --dry-run"
+            )
+        load_credentials(credentials)  # a bad file fails before any request
+    with _launchpad(ctx, None if dry_run else credentials) as launchpad:
+        links, errors = plan(root, config, launchpad, targets or ())
+        result = run_push(links, None if dry_run else launchpad().set_specification_url)
+    for error in errors:
+        warn(f"{error.path}: {error.message} (not pushed)")
+    for item in result.items:
+        echo(_push_line(item))
+    echo(_push_summary(result, dry_run))
+    if result.failure is not None:
+        echo(f"lpsync: error: {result.failure}", err=True)
+    if result.failure is not None or errors:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _push_line(item: PushItem) -> str:
+    from lpsync import push as p
+
+    link = item.link
+    was = link.current.strip() if link.current and link.current.strip() else "(none)"
+    return {
+        p.UP_TO_DATE: f"{link.blueprint}: up to date: {was}",
+        p.KEPT_REVIEW: f"{link.blueprint}: kept {was} (a review; the spec is not merged yet)",
+        p.WOULD_SET: f"{link.blueprint}: {was} -> {link.expected}",
+        p.WRITTEN: f"{link.blueprint}: written: {was} -> {link.expected}",
+        p.FAILED: f"{link.blueprint}: FAILED: {was} -> {link.expected}",
+        p.NOT_WRITTEN: f"{link.blueprint}: not written: {was} -> {link.expected}",
+    }[item.outcome]
+
+
+def _push_summary(result: PushResult, dry_run: bool) -> str:
+    from lpsync import push as p
+
+    total = len(result.items)
+    same = result.count(p.UP_TO_DATE) + result.count(p.KEPT_REVIEW)
+    if dry_run:
+        writes = result.count(p.WOULD_SET)
+        return f"lpsync push: {total} blueprints, {writes} to write, {same} up to date (dry run)"
+    parts = [f"{result.count(p.WRITTEN)} written"]
+    if result.failure is not None:
+        parts += [f"{result.count(p.FAILED)} failed", f"{result.count(p.NOT_WRITTEN)} not written"]
+    return f"lpsync push: {total} blueprints, {', '.join(parts)}, {same} up to date"
+
+
 def _repo_root(repo: Path) -> Path:
     """The git top level when REPO is in a work tree, else REPO itself."""
     from lpsync.errors import UsageError
@@ -452,8 +538,9 @@ def _repo_root(repo: Path) -> Path:
 class _launchpad:
     """Open Launchpad on first use only, so checks that fail early cost no request."""
 
-    def __init__(self, ctx: typer.Context) -> None:
+    def __init__(self, ctx: typer.Context, credentials: Path | None = None) -> None:
         self.options = _options(ctx)
+        self.credentials = credentials
         self._stack = ExitStack()
         self._session: LaunchpadSession | None = None
 
@@ -469,6 +556,7 @@ class _launchpad:
                     self.options.service_root,
                     cache_dir=self.options.cache_dir or default_cache_dir(),
                     timeout=self.options.timeout,
+                    credentials=self.credentials,
                 )
             )
         return self._session

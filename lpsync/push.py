@@ -1,0 +1,137 @@
+"""``lpsync push``: point each blueprint's ``specification_url`` at its spec's page.
+
+The one place lpsync writes to Launchpad, and it writes that one field only. It reads
+first, in bulk, with the audit's own reads (with ``spec_url`` set, the audit works out
+every blueprint's back-link, ``lpsync.backlink``); then it sends one PATCH per
+blueprint whose value differs (audit's LPS701 and LPS702), in blueprint order. A
+second run finds nothing to write. The first failed write stops the run: the
+blueprints before it are written, the ones after it are not, and the result says so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lpsync.audit import AuditError, run_audit
+from lpsync.backlink import BackLink
+from lpsync.config import Config
+from lpsync.errors import LpsyncError, UsageError
+from lpsync.names import BlueprintRef, parse_ref
+
+if TYPE_CHECKING:
+    from lpsync.launchpad import LaunchpadSession
+
+# What happened to each blueprint.
+UP_TO_DATE = "up to date"
+KEPT_REVIEW = "kept"  # a review link of a spec that is not merged yet
+WOULD_SET = "would set"  # --dry-run
+WRITTEN = "written"
+FAILED = "failed"
+NOT_WRITTEN = "not written"
+
+
+@dataclass(frozen=True)
+class PushItem:
+    link: BackLink
+    outcome: str
+
+
+@dataclass
+class PushResult:
+    items: list[PushItem] = field(default_factory=list)
+    errors: list[AuditError] = field(default_factory=list)  # specs that could not be read
+    failure: LpsyncError | None = None  # the failed write, if any
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for item in self.items if item.outcome == outcome)
+
+
+Writer = Callable[[str, str, str], None]  # (project, name, url)
+
+
+def plan(
+    repo_root: Path,
+    config: Config,
+    launchpad: Callable[[], LaunchpadSession],
+    targets: Sequence[str] = (),
+) -> tuple[list[BackLink], list[AuditError]]:
+    """The back-link of every blueprint the TARGETs (spec paths or blueprint REFs;
+    none: every spec) name, from one bulk audit read. ``launchpad`` opens the session
+    once the config and the TARGETs have been checked."""
+    if not config.spec_url:
+        raise UsageError(
+            "push needs the config key spec_url (where a spec is published), "
+            f"in {config.source or 'setup.cfg [lpsync], tox.ini [lpsync] or pyproject.toml'}"
+        )
+    paths, refs = _split(repo_root, config, targets)
+    # REFs are found among all specs; PATHs alone limit the read to themselves.
+    result = run_audit(repo_root, config, launchpad(), [] if refs else paths)
+    links = result.backlinks
+    if targets:
+        links = _select(repo_root, links, paths, refs)
+    return links, result.errors
+
+
+def _split(
+    repo_root: Path, config: Config, targets: Sequence[str]
+) -> tuple[list[Path], list[tuple[str, BlueprintRef]]]:
+    paths: list[Path] = []
+    refs: list[tuple[str, BlueprintRef]] = []
+    for target in targets:
+        if "://" not in target and (os.path.lexists(target) or (repo_root / target).exists()):
+            paths.append(Path(target))
+        else:
+            refs.append((target, parse_ref(target, config.project)))
+    return paths, refs
+
+
+def _select(
+    repo_root: Path,
+    links: list[BackLink],
+    paths: list[Path],
+    refs: list[tuple[str, BlueprintRef]],
+) -> list[BackLink]:
+    root = Path(os.path.realpath(repo_root))
+    wanted: dict[tuple[str, str], BackLink] = {}
+    for given in paths:
+        real = Path(os.path.realpath(given if given.exists() else repo_root / given))
+        for link in links:
+            if (root / link.path).is_relative_to(real) or Path(
+                os.path.realpath(root / link.path)
+            ).is_relative_to(real):
+                wanted[(link.project, link.name)] = link
+    for text, ref in refs:
+        named = [link for link in links if link.name == ref.name]
+        # A project group's REF (oslo/x) names the blueprint of a member project.
+        exact = [link for link in named if link.project == ref.project] or named
+        if len(exact) != 1:
+            what = "no spec in the repository links" if not exact else "several projects have"
+            raise UsageError(f"{text}: {what} blueprint {ref.project or ''}/{ref.name}")
+        wanted[(exact[0].project, exact[0].name)] = exact[0]
+    return [wanted[key] for key in sorted(wanted)]
+
+
+def push(links: Sequence[BackLink], write: Writer | None) -> PushResult:
+    """Write each differing back-link with ``write``; None is a dry run."""
+    result = PushResult()
+    for link in links:
+        if link.code is None:
+            outcome = KEPT_REVIEW if link.review else UP_TO_DATE
+        elif write is None:
+            outcome = WOULD_SET
+        elif result.failure is not None:
+            outcome = NOT_WRITTEN
+        else:
+            try:
+                write(link.project, link.name, link.expected)
+            except LpsyncError as exc:
+                result.failure = exc
+                outcome = FAILED
+            else:
+                outcome = WRITTEN
+        result.items.append(PushItem(link, outcome))
+    return result

@@ -1,0 +1,255 @@
+"""``lpsync push``: the blueprint's specification URL set to its spec's page, and
+nothing else, signed with a credentials file; counted from the stand-in's log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers_audit import base_data, bp_url, make_repo, spec
+from typer.testing import CliRunner
+
+from lpsync.cli import app
+from lpsync.sandbox import RequestRecord, Sandbox
+
+KEY, SECRET = "spec-bot-key-7f3a", "spec-bot-secret-91c2"
+PAGE = "https://specs.openstack.org/openstack/nova-specs/specs/zed/approved/{}.html"
+CURRENT = {
+    "in-step": PAGE.format("in-step"),
+    "empty": None,
+    "elsewhere": "https://wiki.openstack.org/wiki/Nova/Elsewhere",
+    "stale-review": "https://review.opendev.org/c/openstack/nova-specs/+/912345",
+}
+
+
+@pytest.fixture
+def launchpad() -> Iterator[Sandbox]:
+    data = base_data()
+    data.add_person(name="spec-bot", display_name="Spec Bot")
+    data.add_token(person="spec-bot", key=KEY, secret=SECRET)
+    for name, url in CURRENT.items():
+        data.add_blueprint(
+            project="nova", name=name, title=name.title(), specification_url=url, assignee="jdoe"
+        )
+    with Sandbox.from_model(data, page_size=2) as server:
+        yield server
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    files = {
+        "setup.cfg": "[lpsync]\nproject = nova\n"
+        "spec_url = https://specs.openstack.org/openstack/nova-specs/{path}\n",
+    }
+    for name in CURRENT:
+        # "Jane Doe" makes audit look the assignee's display name up: a people read.
+        files[f"specs/zed/approved/{name}.rst"] = spec(
+            name.title(), bp_url("nova", name), "Jane Doe"
+        )
+    return make_repo(tmp_path / "repo", files)
+
+
+@pytest.fixture
+def creds(tmp_path: Path) -> Path:
+    path = tmp_path / "lp-creds"
+    path.write_text(
+        "[1]\nconsumer_key = lpsync\nconsumer_secret = \n"
+        f"access_token = {KEY}\naccess_secret = {SECRET}\n"
+    )
+    path.chmod(0o600)
+    return path
+
+
+def lpsync(server: Sandbox, tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        app,
+        ["push", *args, "--service-root", server.service_root, "--cache-dir", str(tmp_path / "c")],
+        env=env,
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def writes(server: Sandbox) -> list[RequestRecord]:
+    return [r for r in server.requests if r.method != "GET"]
+
+
+def test_dry_run_prints_current_and_new_and_needs_no_credentials(
+    launchpad: Sandbox, repo: Path, tmp_path: Path
+) -> None:
+    code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--dry-run")
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"nova/elsewhere: {CURRENT['elsewhere']} -> {PAGE.format('elsewhere')}",
+        f"nova/empty: (none) -> {PAGE.format('empty')}",
+        f"nova/in-step: up to date: {PAGE.format('in-step')}",
+        f"nova/stale-review: {CURRENT['stale-review']} -> {PAGE.format('stale-review')}",
+        "lpsync push: 4 blueprints, 3 to write, 1 up to date (dry run)",
+    ]
+    assert writes(launchpad) == []
+    # Audit's bulk reads: login (2), one listing page (ws.size=300), one person.
+    assert [r.path for r in launchpad.requests] == [
+        "/devel/",
+        "/devel/",
+        "/devel/nova/all_specifications",
+        "/devel/~jdoe",
+    ]
+
+
+def test_push_writes_each_differing_blueprint_once_then_nothing(
+    launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
+) -> None:
+    code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--credentials", str(creds))
+    assert code == 0, err
+    assert out.splitlines()[-1] == "lpsync push: 4 blueprints, 3 written, 1 up to date"
+    assert f"nova/empty: written: (none) -> {PAGE.format('empty')}" in out
+    patched = writes(launchpad)
+    assert [(r.method, r.path, r.status) for r in patched] == [
+        ("PATCH", f"/devel/nova/+spec/{name}", 209)
+        for name in ("elsewhere", "empty", "stale-review")
+    ]
+    for record in patched:
+        assert list(json.loads(record.body)) == ["specification_url"]  # nothing else
+    # Read first, in bulk (the same 4 as the dry run), then one PATCH each.
+    assert [r.method for r in launchpad.requests] == ["GET"] * 4 + ["PATCH"] * 3
+    for name in CURRENT:
+        assert launchpad.data.blueprints[("nova", name)].specification_url == PAGE.format(name)
+
+    launchpad.clear_requests()
+    code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--credentials", str(creds))
+    assert code == 0, err
+    assert out.splitlines()[-1] == "lpsync push: 4 blueprints, 0 written, 4 up to date"
+    assert writes(launchpad) == []
+
+
+def test_a_failed_write_is_exit_3_naming_it_and_the_others(
+    launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
+) -> None:
+    launchpad.add_fault(r"/\+spec/empty$", status=500)
+    code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--credentials", str(creds))
+    assert code == 3
+    assert out.splitlines() == [
+        f"nova/elsewhere: written: {CURRENT['elsewhere']} -> {PAGE.format('elsewhere')}",
+        f"nova/empty: FAILED: (none) -> {PAGE.format('empty')}",
+        f"nova/in-step: up to date: {PAGE.format('in-step')}",
+        f"nova/stale-review: not written: {CURRENT['stale-review']} -> "
+        + PAGE.format("stale-review"),
+        "lpsync push: 4 blueprints, 1 written, 1 failed, 1 not written, 1 up to date",
+    ]
+    assert err == (
+        f"lpsync: error: Launchpad {launchpad.service_root}: setting the specification URL "
+        "of nova/empty: HTTP 500 Internal Server Error\n"
+    )
+    assert [r.path for r in writes(launchpad)] == [
+        "/devel/nova/+spec/elsewhere",
+        "/devel/nova/+spec/empty",
+    ]
+
+
+def test_targets_pick_blueprints_by_ref_or_spec_path(
+    launchpad: Sandbox, repo: Path, tmp_path: Path
+) -> None:
+    code, out, _ = lpsync(
+        launchpad,
+        tmp_path,
+        "--repo",
+        str(repo),
+        "--dry-run",
+        "empty",
+        bp_url("nova", "in-step"),
+        str(repo / "specs/zed/approved/elsewhere.rst"),
+    )
+    assert code == 0
+    assert [line.split(":")[0] for line in out.splitlines()[:-1]] == [
+        "nova/elsewhere",
+        "nova/empty",
+        "nova/in-step",
+    ]
+    code, out, _ = lpsync(launchpad, tmp_path, "--repo", str(repo), "-n", "specs/zed")
+    assert code == 0 and out.splitlines()[-1].startswith("lpsync push: 4 blueprints")
+    code, _, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "-n", "nova/nobody-links")
+    assert code == 2
+    assert err == (
+        "lpsync: error: nova/nobody-links: no spec in the repository links blueprint "
+        "nova/nobody-links\n"
+    )
+
+
+def test_credentials_come_from_the_environment_too(
+    launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
+) -> None:
+    code, out, err = lpsync(
+        launchpad, tmp_path, "--repo", str(repo), "empty", LPSYNC_CREDENTIALS=str(creds)
+    )
+    assert code == 0, err
+    assert [r.path for r in writes(launchpad)] == ["/devel/nova/+spec/empty"]
+
+
+def test_refusals_before_any_request(
+    launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
+) -> None:
+    code, _, err = lpsync(launchpad, tmp_path, "--repo", str(repo))
+    assert code == 2 and "give --credentials FILE (or LPSYNC_CREDENTIALS), or --dry-run" in err
+    broken = tmp_path / "broken"
+    broken.write_text(f"access_secret = {SECRET}\n")
+    code, _, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--credentials", str(broken))
+    assert code == 2 and "not a launchpadlib credentials file" in err and SECRET not in err
+    (repo / "setup.cfg").write_text("[lpsync]\nproject = nova\n")
+    code, _, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--credentials", str(creds))
+    assert code == 2 and "push needs the config key spec_url" in err
+    assert launchpad.requests == []
+
+
+def test_wrong_credentials_are_refused_by_launchpad_and_nothing_is_written(
+    launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
+) -> None:
+    creds.write_text(creds.read_text().replace(SECRET, "not-the-secret"))
+    code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--credentials", str(creds))
+    assert code == 3
+    assert err == (
+        f"lpsync: error: Launchpad {launchpad.service_root}: logging in: HTTP 401 Unauthorized\n"
+    )
+    assert out == "" and [r.status for r in launchpad.requests] == [401]
+
+
+def test_the_credentials_appear_nowhere(
+    launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
+) -> None:
+    """Not in output, errors, the stand-in's request log, the cache or a snapshot."""
+    seen = []
+    for args in (
+        ["--repo", str(repo), "--credentials", str(creds)],
+        ["--repo", str(repo), "--credentials", str(creds)],  # the second: nothing to write
+        ["--repo", str(repo), "--dry-run"],
+    ):
+        code, out, err = lpsync(launchpad, tmp_path, *args, LPSYNC_DEBUG="1")
+        assert code == 0, err
+        seen += [out, err]
+    # A failed write, and a refused login.
+    launchpad.add_fault(r"\+spec", status=500)
+    launchpad.data.blueprints[("nova", "empty")].specification_url = None
+    code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--credentials", str(creds))
+    assert code == 3
+    seen += [out, err]
+    wrong = tmp_path / "wrong"
+    wrong.write_text(creds.read_text().replace(f"= {SECRET}", "= wrong"))
+    code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--credentials", str(wrong))
+    assert code == 3 and "401" in err
+    seen += [out, err]
+    snapshot = tmp_path / "snap"
+    result = CliRunner().invoke(
+        app,
+        ["record", "--repo", str(repo), "--output", str(snapshot)]
+        + ["--service-root", launchpad.service_root, "--cache-dir", str(tmp_path / "c")],
+        env={"LPSYNC_CREDENTIALS": str(creds)},
+    )
+    assert result.exit_code == 0, result.output
+    files = [p for p in (tmp_path / "c").rglob("*") if p.is_file()]
+    files += list(snapshot.iterdir())
+    texts = seen + [p.read_bytes().decode("utf-8", "replace") for p in files]
+    # The request log as ``lpsync sandbox --log`` writes it, PATCH bodies and all.
+    texts += [json.dumps(r._asdict()) for r in launchpad.requests]
+    assert files and any(r.method == "PATCH" for r in launchpad.requests)
+    for text in texts:
+        assert SECRET not in text and KEY not in text
