@@ -508,15 +508,15 @@ def _push_line(item: PushItem) -> str:
 def _push_summary(result: PushResult, dry_run: bool) -> str:
     from lpsync import push as p
 
-    total = len(result.items)
+    total = f"{len(result.items)} blueprint{'' if len(result.items) == 1 else 's'}"
     same = result.count(p.UP_TO_DATE) + result.count(p.KEPT_REVIEW)
     if dry_run:
         writes = result.count(p.WOULD_SET)
-        return f"lpsync push: {total} blueprints, {writes} to write, {same} up to date (dry run)"
+        return f"lpsync push: {total}, {writes} to write, {same} up to date (dry run)"
     parts = [f"{result.count(p.WRITTEN)} written"]
     if result.failure is not None:
         parts += [f"{result.count(p.FAILED)} failed", f"{result.count(p.NOT_WRITTEN)} not written"]
-    return f"lpsync push: {total} blueprints, {', '.join(parts)}, {same} up to date"
+    return f"lpsync push: {total}, {', '.join(parts)}, {same} up to date"
 
 
 def _repo_root(repo: Path) -> Path:

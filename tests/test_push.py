@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers_audit import base_data, bp_url, make_repo, spec
+from helpers_audit import base_data, bp_url, git, make_repo, spec
 from typer.testing import CliRunner
 
 from lpsync.cli import app
 from lpsync.sandbox import RequestRecord, Sandbox
 
+REVIEW = "https://review.opendev.org/c/openstack/nova-specs/+/923456"
 KEY, SECRET = "spec-bot-key-7f3a", "spec-bot-secret-91c2"
 PAGE = "https://specs.openstack.org/openstack/nova-specs/specs/zed/approved/{}.html"
 CURRENT = {
@@ -33,6 +34,8 @@ def launchpad() -> Iterator[Sandbox]:
         data.add_blueprint(
             project="nova", name=name, title=name.title(), specification_url=url, assignee="jdoe"
         )
+    # Its spec is only proposed (test_a_review_of_an_unmerged_spec_is_kept).
+    data.add_blueprint(project="nova", name="proposed", title="Proposed", specification_url=REVIEW)
     with Sandbox.from_model(data, page_size=2) as server:
         yield server
 
@@ -253,3 +256,33 @@ def test_the_credentials_appear_nowhere(
     assert files and any(r.method == "PATCH" for r in launchpad.requests)
     for text in texts:
         assert SECRET not in text and KEY not in text
+
+
+def test_a_review_of_an_unmerged_spec_is_kept(
+    launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
+) -> None:
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
+    git(clone, "switch", "-q", "-c", "bp/proposed")
+    (clone / "specs/zed/approved/proposed.rst").write_text(
+        spec("Proposed", bp_url("nova", "proposed"), "Jane Doe")
+    )
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "Propose a spec")
+    code, out, err = lpsync(
+        launchpad, tmp_path, "--repo", str(clone), "proposed", "--credentials", str(creds)
+    )
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"nova/proposed: kept {REVIEW} (a review; the spec is not merged yet)",
+        "lpsync push: 1 blueprint, 0 written, 1 up to date",
+    ]
+    assert writes(launchpad) == []
+
+
+def test_push_help_lists_its_options_and_the_shared_ones() -> None:
+    result = CliRunner().invoke(app, ["push", "--help"])
+    assert result.exit_code == 0
+    for flag in ("--dry-run", "--credentials", "LPSYNC_CREDENTIALS", "--repo", "--service-root"):
+        assert flag in result.stdout
+    assert "--cache-dir" in result.stdout and "--timeout" in result.stdout
