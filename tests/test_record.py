@@ -86,7 +86,7 @@ def lpsync(root: str, cache: Path, *args: str) -> tuple[int, str]:
 def test_audit_of_the_snapshot_equals_the_live_audit(drifted: Sandbox, tmp_path: Path) -> None:
     repo = specs_repo(tmp_path)
     cache = tmp_path / "cache"
-    for fmt in ("text", "json"):
+    for fmt in ("text", "json", "github"):
         drifted.clear_requests()
         live = lpsync(
             drifted.service_root, cache / fmt, "audit", "--repo", str(repo), "--format", fmt
@@ -112,7 +112,7 @@ def test_audit_of_the_snapshot_equals_the_live_audit(drifted: Sandbox, tmp_path:
     assert len(drifted.requests) == audit_requests + len(milestone_pages)
     assert not any("+spec" in r.path or "getSpecification" in r.query for r in drifted.requests)
 
-    for fmt in ("text", "json"):
+    for fmt in ("text", "json", "github"):
         live = lpsync(
             drifted.service_root, cache / fmt, "audit", "--repo", str(repo), "--format", fmt
         )
