@@ -527,12 +527,24 @@ class LaunchpadSession:
     def set_specification_url(self, project: str, name: str, url: str) -> None:
         """PATCH the blueprint's ``specification_url`` (1 request), signed with the
         session's credentials. HTTP errors become a LaunchpadError with the status only."""
+        from lazr.restfulclient.errors import HTTPError
         from lazr.uri import URI
 
         spec = f"{self._pillar_url(project)}/+spec/{check_name(name)}"
-        with self._lp_lock, self._errors(f"setting the specification URL of {project}/{name}"):
-            # The Browser is launchpadlib's own: OAuth-signed, no extra GET first.
-            self.lp._browser.patch(URI(spec), {"specification_url": url}, {})
+        what = f"setting the specification URL of {project}/{name}"
+        with self._lp_lock, self._errors(what):
+            try:
+                # The Browser is launchpadlib's own: OAuth-signed, no extra GET first.
+                self.lp._browser.patch(URI(spec), {"specification_url": url}, {})
+            except HTTPError as exc:
+                if getattr(exc.response, "status", None) != 400:
+                    raise
+                # Launchpad says what it refused (another blueprint has the URL, say);
+                # the body of a 400 to a PATCH is its validation message.
+                raise LaunchpadError(
+                    f"Launchpad {self.service_root}: {what}: HTTP 400 Bad Request: "
+                    f"{_plain(exc.content)}"
+                ) from None
 
     # -- people and milestones ---------------------------------------------------------
 
@@ -607,6 +619,15 @@ class LaunchpadSession:
 
 
 _GROUP = object()
+
+
+def _plain(content: bytes | str | None) -> str:
+    """A server message as one short line of text (its HTML tags dropped)."""
+    import re
+
+    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content or ""
+    text = " ".join(re.sub(r"<[^>]*>", "", text).split())
+    return text[:200] or "(no reason given)"
 
 
 def _entry_json(entry: Any) -> dict[str, Any]:

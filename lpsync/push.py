@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lpsync.audit import AuditError, run_audit
-from lpsync.backlink import BackLink
+from lpsync.backlink import BackLink, same_url
 from lpsync.config import Config
 from lpsync.errors import LpsyncError, UsageError
 from lpsync.names import BlueprintRef, parse_ref
@@ -116,22 +116,44 @@ def _select(
 
 
 def push(links: Sequence[BackLink], write: Writer | None) -> PushResult:
-    """Write each differing back-link with ``write``; None is a dry run."""
-    result = PushResult()
-    for link in links:
-        if link.code is None:
-            outcome = KEPT_REVIEW if link.review else UP_TO_DATE
-        elif write is None:
-            outcome = WOULD_SET
-        elif result.failure is not None:
-            outcome = NOT_WRITTEN
+    """Write each differing back-link with ``write``; None is a dry run. Items come
+    in the order of ``links``; writes in the order Launchpad accepts them."""
+    outcomes: dict[tuple[str, str], str] = {}
+    failure: LpsyncError | None = None
+    for link in write_order([link for link in links if link.code is not None]):
+        key = (link.project, link.name)
+        if write is None:
+            outcomes[key] = WOULD_SET
+        elif failure is not None:
+            outcomes[key] = NOT_WRITTEN
         else:
             try:
                 write(link.project, link.name, link.expected)
             except LpsyncError as exc:
-                result.failure = exc
-                outcome = FAILED
+                failure = exc
+                outcomes[key] = FAILED
             else:
-                outcome = WRITTEN
-        result.items.append(PushItem(link, outcome))
+                outcomes[key] = WRITTEN
+    result = PushResult(failure=failure)
+    for link in links:
+        kept = KEPT_REVIEW if link.review else UP_TO_DATE
+        result.items.append(PushItem(link, outcomes.get((link.project, link.name), kept)))
     return result
+
+
+def write_order(writes: Sequence[BackLink]) -> list[BackLink]:
+    """Launchpad lets one blueprint have a URL at a time (SpecURLField), so a blueprint
+    taking the URL another one still has (a spec renamed over an old one's page) is
+    written after that one moves away. A cycle is written as it comes and fails on
+    Launchpad, naming the blueprint."""
+    left = list(writes)
+    ordered: list[BackLink] = []
+    while left:
+        free = [
+            link
+            for link in left
+            if not any(o is not link and same_url(o.current, link.expected) for o in left)
+        ]
+        ordered += free or left
+        left = [link for link in left if link not in ordered]
+    return ordered

@@ -286,3 +286,46 @@ def test_push_help_lists_its_options_and_the_shared_ones() -> None:
     for flag in ("--dry-run", "--credentials", "LPSYNC_CREDENTIALS", "--repo", "--service-root"):
         assert flag in result.stdout
     assert "--cache-dir" in result.stdout and "--timeout" in result.stdout
+
+
+def test_a_url_another_blueprint_still_has_is_written_after_it_moves(
+    tmp_path: Path, creds: Path
+) -> None:
+    """Launchpad gives a URL to one blueprint at a time: the spec able.rst took over
+    the page zeta's blueprint pointed at, so zeta moves first, then able takes it."""
+    data = base_data()
+    data.add_person(name="spec-bot", display_name="Spec Bot")
+    data.add_token(person="spec-bot", key=KEY, secret=SECRET)
+    data.add_blueprint(project="nova", name="able", title="Able")
+    data.add_blueprint(
+        project="nova", name="zeta", title="Zeta", specification_url=PAGE.format("able")
+    )
+    files = {
+        "setup.cfg": "[lpsync]\nproject = nova\n"
+        "spec_url = https://specs.openstack.org/openstack/nova-specs/{path}\n",
+        "specs/zed/approved/able.rst": spec("Able", bp_url("nova", "able")),
+        "specs/zed/approved/zeta.rst": spec("Zeta", bp_url("nova", "zeta")),
+    }
+    repo = make_repo(tmp_path / "renamed", files)
+    with Sandbox.from_model(data) as server:
+        code, out, err = lpsync(server, tmp_path, "--repo", str(repo), "--credentials", str(creds))
+        assert code == 0, err
+        assert [r.path for r in writes(server)] == [
+            "/devel/nova/+spec/zeta",
+            "/devel/nova/+spec/able",
+        ]
+        assert out.splitlines()[:2] == [
+            f"nova/able: written: (none) -> {PAGE.format('able')}",
+            f"nova/zeta: written: {PAGE.format('able')} -> {PAGE.format('zeta')}",
+        ]
+        # Swapped pages cannot both move: Launchpad refuses, the blueprint is named.
+        data.blueprints[("nova", "able")].specification_url = PAGE.format("zeta")
+        data.blueprints[("nova", "zeta")].specification_url = PAGE.format("able")
+        code, out, err = lpsync(server, tmp_path, "--repo", str(repo), "--credentials", str(creds))
+        assert code == 3
+        assert err.startswith(
+            f"lpsync: error: Launchpad {server.service_root}: setting the specification URL "
+            f"of nova/able: HTTP 400 Bad Request: specification_url: {PAGE.format('able')} "
+            "is already registered by Zeta."
+        )
+        assert "nova/zeta: not written:" in out

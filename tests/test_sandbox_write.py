@@ -107,8 +107,12 @@ def test_what_launchpad_refuses_is_refused(writable: Sandbox, tmp_path: Path) ->
     for change, status, says in [
         ({"title": "New"}, 400, b"read-only attribute"),
         ({"colour": "red"}, 400, b"nonexistent attribute"),
-        ({"specification_url": URL + "x"}, 400, b"already registered by another specification"),
-        ({"specification_url": "not a url"}, 400, b"not a URL"),
+        (
+            {"specification_url": URL + "x"},
+            400,
+            b'already registered by <a href="https://blueprints.launchpad.net/nova/+spec/two">Two',
+        ),
+        ({"specification_url": "not a url"}, 400, b"Not a valid URL"),
     ]:
         with pytest.raises(HTTPError) as caught:
             browser.patch(spec, change, {})
@@ -130,7 +134,9 @@ def test_lpsync_session_writes_with_a_credentials_file(writable: Sandbox, tmp_pa
         assert [(r.method, r.status) for r in writable.requests] == [("PATCH", 209)]
         with pytest.raises(LaunchpadError) as caught:
             lp.set_specification_url("nova", "one", URL + "x")  # two's URL
-    assert str(caught.value).endswith("nova/one: HTTP 400 Bad Request")
+    assert str(caught.value).endswith(
+        f"nova/one: HTTP 400 Bad Request: specification_url: {URL}x is already registered by Two."
+    )
     assert writable.data.blueprints[("nova", "one")].specification_url == URL
 
 

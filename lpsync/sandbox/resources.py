@@ -301,14 +301,19 @@ class Site:
             return None
         if not isinstance(value, str):
             return "Not a valid value."
-        # SpecURLField: an http(s)/ftp URL that no other specification has.
+        # Launchpad's SpecURLField: valid_webref, and no other specification's URL.
         if not value.startswith(("http://", "https://", "ftp://")) or any(
-            c in value for c in " \t\n"
+            c.isspace() for c in value
         ):
-            return f"The URI scheme of {value!r} is not allowed or it is not a URL."
+            return (
+                "Not a valid URL. Please enter the full URL, including the scheme (for "
+                "instance, http:// for a web URL), and ensure the URL uses either http, "
+                "https or ftp."
+            )
         for other in self.data.blueprints.values():
             if other is not blueprint and other.specification_url == value:
-                return f"{value} is already registered by another specification."
+                page = f"{BLUEPRINTS_WEB}{other.project}/+spec/{other.name}"
+                return f'{value} is already registered by <a href="{page}">{other.title}</a>.'
         return None
 
     def _resolve(self, seg: Sequence[str]) -> tuple[str, Any] | None:
