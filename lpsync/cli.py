@@ -29,7 +29,6 @@ from lpsync.errors import EXIT_FAILED, LpsyncError
 
 if TYPE_CHECKING:
     from lpsync.launchpad import LaunchpadSession
-    from lpsync.push import PushItem, PushResult
     from lpsync.sandbox import RequestRecord
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -464,7 +463,7 @@ def push(
     from lpsync.config import load_config
     from lpsync.errors import EXIT_FAILED, UsageError
     from lpsync.launchpad import load_credentials
-    from lpsync.push import plan
+    from lpsync.push import describe, plan, summary
     from lpsync.push import push as run_push
 
     root = _repo_root(repo)
@@ -482,41 +481,12 @@ def push(
     for error in errors:
         warn(f"{error.path}: {error.message} (not pushed)")
     for item in result.items:
-        echo(_push_line(item))
-    echo(_push_summary(result, dry_run))
+        echo(describe(item))
+    echo(summary(result, dry_run))
     if result.failure is not None:
         echo(f"lpsync: error: {result.failure}", err=True)
     if result.failure is not None or errors:
         raise typer.Exit(EXIT_FAILED)
-
-
-def _push_line(item: PushItem) -> str:
-    from lpsync import push as p
-
-    link = item.link
-    was = link.current.strip() if link.current and link.current.strip() else "(none)"
-    return {
-        p.UP_TO_DATE: f"{link.blueprint}: up to date: {was}",
-        p.KEPT_REVIEW: f"{link.blueprint}: kept {was} (a review; the spec is not merged yet)",
-        p.WOULD_SET: f"{link.blueprint}: {was} -> {link.expected}",
-        p.WRITTEN: f"{link.blueprint}: written: {was} -> {link.expected}",
-        p.FAILED: f"{link.blueprint}: FAILED: {was} -> {link.expected}",
-        p.NOT_WRITTEN: f"{link.blueprint}: not written: {was} -> {link.expected}",
-    }[item.outcome]
-
-
-def _push_summary(result: PushResult, dry_run: bool) -> str:
-    from lpsync import push as p
-
-    total = f"{len(result.items)} blueprint{'' if len(result.items) == 1 else 's'}"
-    same = result.count(p.UP_TO_DATE) + result.count(p.KEPT_REVIEW)
-    if dry_run:
-        writes = result.count(p.WOULD_SET)
-        return f"lpsync push: {total}, {writes} to write, {same} up to date (dry run)"
-    parts = [f"{result.count(p.WRITTEN)} written"]
-    if result.failure is not None:
-        parts += [f"{result.count(p.FAILED)} failed", f"{result.count(p.NOT_WRITTEN)} not written"]
-    return f"lpsync push: {total}, {', '.join(parts)}, {same} up to date"
 
 
 def _repo_root(repo: Path) -> Path:

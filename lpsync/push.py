@@ -157,3 +157,32 @@ def write_order(writes: Sequence[BackLink]) -> list[BackLink]:
         ordered += free or left
         left = [link for link in left if link not in ordered]
     return ordered
+
+
+# -- the report (one line per blueprint, then a summary; the CLI prints it) ------------
+
+
+def describe(item: PushItem) -> str:
+    link = item.link
+    was = link.current.strip() if link.current and link.current.strip() else "(none)"
+    return {
+        UP_TO_DATE: f"{link.blueprint}: up to date: {was}",
+        KEPT_REVIEW: f"{link.blueprint}: kept {was} (a review; the spec is not merged yet)",
+        WOULD_SET: f"{link.blueprint}: {was} -> {link.expected}",
+        WRITTEN: f"{link.blueprint}: written: {was} -> {link.expected}",
+        FAILED: f"{link.blueprint}: FAILED: {was} -> {link.expected}",
+        NOT_WRITTEN: f"{link.blueprint}: not written: {was} -> {link.expected}",
+    }[item.outcome]
+
+
+def summary(result: PushResult, dry_run: bool) -> str:
+    total = f"{len(result.items)} blueprint{'' if len(result.items) == 1 else 's'}"
+    same = result.count(UP_TO_DATE) + result.count(KEPT_REVIEW)
+    if dry_run:
+        return (
+            f"lpsync push: {total}, {result.count(WOULD_SET)} to write, {same} up to date (dry run)"
+        )
+    parts = [f"{result.count(WRITTEN)} written"]
+    if result.failure is not None:
+        parts += [f"{result.count(FAILED)} failed", f"{result.count(NOT_WRITTEN)} not written"]
+    return f"lpsync push: {total}, {', '.join(parts)}, {same} up to date"
