@@ -1,7 +1,8 @@
 """The one module that talks to Launchpad.
 
-Anonymous, read-only, always the ``devel`` web service (blueprint fields exist only
-there). launchpadlib is imported lazily so ``lpsync --help`` never loads it.
+Anonymous and read-only, always the ``devel`` web service (blueprint fields exist only
+there). The one exception is ``push``: a session opened with a credentials file signs
+its requests, and ``set_specification_url`` is its one write. launchpadlib is imported lazily so ``lpsync --help`` never loads it.
 
 Request costs (cold cache; see ``tests/test_launchpad.py``):
 
@@ -14,6 +15,7 @@ Request costs (cold cache; see ``tests/test_launchpad.py``):
   still-missing name. At most ceil(total / 300) for a listing, never more than
   ceil(total / 75).
 * ``display_name``: 1 per distinct person (memoised). ``milestone_series``: 1.
+* ``set_specification_url``: 1 (a PATCH).
 
 Pages and people are read as JSON through the client's own HTTP class (one connection
 per thread, since httplib2.Http is not thread-safe); no launchpadlib ``Entry`` is built
