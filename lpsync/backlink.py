@@ -15,9 +15,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from lpsync.errors import GitError
+
+if TYPE_CHECKING:
+    from lpsync.gitrepo import GitRepo
 
 # placeholder -> what it stands for (README and the config error list them).
 PLACEHOLDERS = {
@@ -153,8 +157,7 @@ def check(
 
 def published_paths(root: Path) -> Callable[[str], bool]:
     """``merged(path)``: whether the file is on the branch the repo publishes from:
-    the current branch's upstream, else ``origin/HEAD``, else (a CI checkout of the
-    merged branch, which has neither) ``HEAD``. Outside git everything is merged.
+    ``_published_ref``. Outside git everything is merged.
     Reads the tree once, on the first question."""
     known: dict[str, set[str] | None] = {}
 
@@ -167,6 +170,25 @@ def published_paths(root: Path) -> Callable[[str], bool]:
     return merged
 
 
+def _published_ref(git: GitRepo) -> str:
+    """The ref whose tree is merged: the current branch's upstream, else origin/HEAD,
+    when the current branch is another one (a review branch); HEAD when it is that
+    branch itself (a CI checkout of master, whose remote refs may lag) or detached."""
+
+    def short(*args: str) -> str | None:
+        try:
+            return git.run(*args).strip() or None
+        except GitError:
+            return None
+
+    branch = short("symbolic-ref", "--quiet", "--short", "HEAD")
+    published = short("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+    published = published or short("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    if branch is None or published is None or published.split("/", 1)[-1] == branch:
+        return "HEAD"
+    return published
+
+
 def _tree_of_published_branch(root: Path) -> set[str] | None:
     from lpsync.gitrepo import GitRepo
 
@@ -175,14 +197,7 @@ def _tree_of_published_branch(root: Path) -> set[str] | None:
     except GitError:
         return None
     prefix = PurePosixPath(root.resolve().relative_to(git.root).as_posix())
-    ref = "HEAD"
-    for candidate in ("@{upstream}", "refs/remotes/origin/HEAD"):
-        try:
-            git.run("rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}")
-        except GitError:
-            continue
-        ref = candidate
-        break
+    ref = _published_ref(git)
     try:
         out = git.run("ls-tree", "-r", "--name-only", "-z", "--full-tree", ref)
     except GitError:  # an unborn branch: nothing is published yet

@@ -2,7 +2,8 @@
 
 Anonymous and read-only, always the ``devel`` web service (blueprint fields exist only
 there). The one exception is ``push``: a session opened with a credentials file signs
-its requests, and ``set_specification_url`` is its one write. launchpadlib is imported lazily so ``lpsync --help`` never loads it.
+its requests, and ``set_specification_url`` is its one write. launchpadlib is imported
+lazily so ``lpsync --help`` never loads it.
 
 Request costs (cold cache; see ``tests/test_launchpad.py``):
 

@@ -214,3 +214,30 @@ def test_url_rules() -> None:
         assert is_review_url(url), url
     for url in ("https://review.example.org/c/x/+/1", "https://review.opendev.org/q/x"):
         assert not is_review_url(url), url
+
+
+def test_on_the_published_branch_itself_what_it_holds_is_merged(
+    backlinks: Sandbox, tmp_path: Path
+) -> None:
+    """A CI checkout of master after a merge: origin/master may lag behind it."""
+    upstream = make_repo(tmp_path / "upstream", files())
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(upstream), str(clone))
+    (clone / "specs/zed/approved/proposed.rst").write_text(
+        spec("Proposed", bp_url("nova", "proposed"))
+    )
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "Merge the spec")  # on master, not on origin/master
+    code, out, _ = lpsync(backlinks, tmp_path, "audit", "--repo", str(clone))
+    assert ("specs/zed/approved/proposed.rst", "LPS702") in findings(out)
+    git(clone, "switch", "-q", "--detach")
+    code, out, _ = lpsync(backlinks, tmp_path, "audit", "--repo", str(clone))
+    assert ("specs/zed/approved/proposed.rst", "LPS702") in findings(out)
+    # Outside git (an unpacked tarball) every spec is merged.
+    tarball = tmp_path / "tarball"
+    tarball.mkdir()
+    for name, text in files().items():
+        (tarball / name).parent.mkdir(parents=True, exist_ok=True)
+        (tarball / name).write_text(text)
+    code, out, _ = lpsync(backlinks, tmp_path, "audit", "--repo", str(tarball))
+    assert ("specs/zed/approved/reviewed.rst", "LPS702") in findings(out)
