@@ -176,7 +176,9 @@ def run_audit(
 
     result = AuditResult(checked=checked, errors=errors)
     if config.spec_url:
-        result.backlinks = _check_backlinks(root, config, specs, authoritative)
+        result.backlinks = _check_backlinks(
+            root, config.spec_url, config.specs_dir, specs, authoritative
+        )
     for spec in specs:
         if spec.audited:
             result.findings += spec.findings
@@ -662,20 +664,19 @@ def _check_status(spec: _Spec, specs_root: Path, has_implemented: bool) -> None:
 
 
 def _check_backlinks(
-    root: Path, config: Config, specs: list[_Spec], authoritative: set[int]
+    root: Path, spec_url: str, specs_dir: str, specs: list[_Spec], authoritative: set[int]
 ) -> list[backlink.BackLink]:
     """LPS701/LPS702 on the newest copy of each blueprint's spec (lpsync.backlink)."""
-    current = [s for s in specs if s.audited and id(s) in authoritative and s.link]
-    by_rel = {s.rel: s for s in current}
-    links = [
-        backlink.SpecLink(
-            s.rel, s.link.line, s.blueprint.project, s.blueprint.name, s.blueprint.specification_url
-        )
-        for s in current
-        if s.link is not None and s.blueprint is not None
-    ]
-    assert config.spec_url is not None
-    found = backlink.check(config.spec_url, config.specs_dir, links, backlink.published_paths(root))
+    by_rel: dict[str, _Spec] = {}
+    links = []
+    for s in specs:
+        if s.audited and id(s) in authoritative and s.link and s.blueprint:
+            by_rel[s.rel] = s
+            bp = s.blueprint
+            links.append(
+                backlink.SpecLink(s.rel, s.link.line, bp.project, bp.name, bp.specification_url)
+            )
+    found = backlink.check(spec_url, specs_dir, links, backlink.published_paths(root))
     for link in found:
         if link.code is not None:
             spec = by_rel[link.path]

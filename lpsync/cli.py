@@ -484,8 +484,8 @@ def push(
         echo(describe(item))
     echo(summary(result, dry_run))
     if result.failure is not None:
-        echo(f"lpsync: error: {result.failure}", err=True)
-    if result.failure is not None or errors:
+        raise result.failure  # exit 3, the error naming the blueprint, on stderr
+    if errors:
         raise typer.Exit(EXIT_FAILED)
 
 

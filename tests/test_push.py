@@ -329,3 +329,14 @@ def test_a_url_another_blueprint_still_has_is_written_after_it_moves(
             "is already registered by Zeta."
         )
         assert "nova/zeta: not written:" in out
+
+
+def test_an_unreadable_spec_is_named_and_the_run_is_exit_3(
+    launchpad: Sandbox, repo: Path, tmp_path: Path
+) -> None:
+    (repo / "specs/zed/approved/broken.rst").write_bytes(b"\xff\xfe not utf-8 \xff\n")
+    code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--dry-run")
+    assert code == 3
+    assert err.startswith("lpsync: warning: specs/zed/approved/broken.rst: ")
+    assert err.rstrip().endswith("(not pushed)") and len(err.splitlines()) == 1
+    assert out.splitlines()[-1] == "lpsync push: 4 blueprints, 3 to write, 1 up to date (dry run)"
