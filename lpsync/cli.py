@@ -439,7 +439,7 @@ def push(
     targets: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[REF|PATH]...",
+            metavar="REF|PATH",
             help="Blueprints (NAME, PROJECT/NAME or URL) or spec files and folders "
             "[default: every spec].",
             show_default=False,
