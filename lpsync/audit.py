@@ -666,7 +666,7 @@ def _check_status(spec: _Spec, specs_root: Path, has_implemented: bool) -> None:
 def _check_backlinks(
     root: Path, spec_url: str, specs_dir: str, specs: list[_Spec], authoritative: set[int]
 ) -> list[backlink.BackLink]:
-    """LPS701/LPS702 on the newest copy of each blueprint's spec (lpsync.backlink)."""
+    """LPS701/LPS702 on the spec that speaks for each blueprint (lpsync.backlink)."""
     by_rel: dict[str, _Spec] = {}
     links = []
     for s in specs:

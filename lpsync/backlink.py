@@ -46,7 +46,7 @@ _REVIEW = re.compile(
 
 @dataclass(frozen=True)
 class SpecLink:
-    """A spec that speaks for its blueprint (the newest copy), as audit found it."""
+    """A spec that speaks for its blueprint (audit's rule), as audit found it."""
 
     path: str  # relative to the repo root, POSIX
     line: int  # of the blueprint link
@@ -112,7 +112,7 @@ def check(
     merged: Callable[[str], bool],
 ) -> list[BackLink]:
     """One BackLink per blueprint, from the first of its specs by path; a URL of any
-    of its newest copies counts as in step. ``merged(path)`` is asked only about
+    of the specs that speak for it (ties) counts as in step. ``merged(path)`` is asked only about
     specs whose blueprint points at a review."""
     by_blueprint: dict[tuple[str, str], list[SpecLink]] = {}
     for spec in sorted(specs, key=lambda s: (s.path, s.line)):
