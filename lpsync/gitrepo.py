@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
@@ -207,18 +207,21 @@ class GitRepo:
     def delete_branch(self, branch: str) -> None:
         self.run("branch", "--quiet", "-D", branch)
 
-    def commit_path(
-        self, path: Path, message: str, *, signoff: bool = False, amend: bool = False
+    def commit_paths(
+        self, paths: Sequence[Path], message: str, *, signoff: bool = False, amend: bool = False
     ) -> str:
-        """Commit exactly one path with git's porcelain (hooks, signing and sign-off
-        apply); ``amend`` replaces HEAD, keeping its author. Returns the commit id."""
-        rel = self.relative(path)
+        """Commit exactly ``paths`` with git's porcelain (hooks, signing and sign-off
+        apply); a path that no longer exists commits its removal (a ``git mv``'s old
+        name). ``amend`` replaces HEAD, keeping its author. Returns the commit id."""
+        rels = [self.relative(path) for path in paths]
+        present = [rel for rel, path in zip(rels, paths, strict=True) if os.path.lexists(path)]
         options = ["--signoff"] if signoff else []
         if amend:
             options.append("--amend")
         with _message_file(message) as msg:
-            self.run("add", "--", rel)
-            self.run("commit", "--quiet", *options, "--file", str(msg), "--", rel)
+            if present:
+                self.run("add", "--", *present)
+            self.run("commit", "--quiet", *options, "--file", str(msg), "--", *rels)
         return self.run("rev-parse", "HEAD")
 
     def message(self, rev: str) -> str:
@@ -264,19 +267,20 @@ class GitRepo:
         while lock.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
 
-    def unstage(self, path: Path) -> None:
-        rel = self.relative(path)
-        # Read first (no lock needed): a path never staged needs no index lock to undo.
-        if not self.run("ls-files", "--cached", "-z", "--", rel):
+    def unstage(self, *paths: Path) -> None:
+        """Put the index entries of ``paths`` back as HEAD has them."""
+        rels = [self.relative(path) for path in paths]
+        # Read first (no lock needed): a path with nothing staged needs no index lock.
+        if self.head_commit() is None:
+            rels = [rel for rel in rels if self.run("ls-files", "--cached", "-z", "--", rel)]
+        elif not self.run("diff", "--cached", "--name-only", "-z", "--", *rels):
             return
-        if self.head_commit() is not None and not self.run(
-            "diff", "--cached", "--name-only", "-z", "--", rel
-        ):
+        if not rels:
             return
         if self.head_commit() is None:
-            self.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", rel)
+            self.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", *rels)
         else:
-            self.run("reset", "--quiet", "--", rel)
+            self.run("reset", "--quiet", "--", *rels)
 
 
 def repo_lock(path: Path) -> AbstractContextManager[None]:

@@ -10,19 +10,17 @@ lpsync created.
 from __future__ import annotations
 
 import difflib
-import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from lpsync import commitmsg, specdoc
+from lpsync import commitmsg, specdoc, transaction
 from lpsync.config import Config, load_config
 from lpsync.errors import (
     GitError,
     LaunchpadError,
-    LpsyncError,
     NotFoundError,
     SpecError,
     UsageError,
@@ -99,11 +97,8 @@ def pull(
 
     if not is_valid_branch_name(branch):
         raise UsageError(f"branch {branch!r} is not a valid git branch name")
-    if git is None or options.dry_run:
-        return _pull(root, git, config, bp_ref, branch, launchpad_factory, options)
-    with git.locked():  # the whole command: a parallel pull must not switch under us
-        if options.commit:
-            _refuse_repo_state(git, branch)
+    # A dry run writes nothing: it takes no lock.
+    with transaction.guarded(None if options.dry_run else git, branch, check_state=options.commit):
         return _pull(root, git, config, bp_ref, branch, launchpad_factory, options)
 
 
@@ -168,7 +163,7 @@ def _pull(
         write_atomic(path, new)
         result.actions = [f"wrote {rel}"]
         return result
-    _refuse_dirty_spec(vcs, path)
+    transaction.refuse_dirty(vcs, path)
 
     def update(checked_out: str) -> str:
         return specdoc.update_text(checked_out, values, template=template, path=rel)
@@ -185,39 +180,6 @@ def _open_git(repo_dir: Path, options: PullOptions) -> GitRepo | None:
         if options.commit and not options.dry_run:
             raise
         return None  # --no-commit and --dry-run work on a plain directory
-
-
-def _refuse_repo_state(git: GitRepo, branch: str) -> None:
-    locks = git.git_locks(branch)
-    if locks:
-        raise GitError(
-            f"{locks[0]}: git's lock file exists: another git command is running, "
-            "or one crashed (then delete the file)"
-        )
-    operation = git.operation_in_progress()
-    if operation:
-        raise GitError(f"{git.root}: {operation} is in progress; finish or abort it first")
-    unmerged = git.unmerged_paths()
-    if unmerged:
-        raise GitError(f"{unmerged[0]}: unmerged path; resolve the conflict first")
-    staged = git.staged_paths()
-    if staged:
-        raise GitError(
-            f"the index holds staged changes ({staged[0]}"
-            f"{f' and {len(staged) - 1} more' if len(staged) > 1 else ''}); "
-            "commit or unstage them first"
-        )
-
-
-def _refuse_dirty_spec(git: GitRepo, path: Path) -> None:
-    status = git.path_status(path)
-    if status == "??":
-        raise GitError(f"{git.relative(path)}: untracked file in the way; commit or move it first")
-    if status:
-        raise GitError(
-            f"{git.relative(path)}: has uncommitted changes; commit or stash them first "
-            "(or use --no-commit)"
-        )
 
 
 def _find_spec(
@@ -383,17 +345,13 @@ def _commit(
     signoff: bool,
     result: PullResult,
 ) -> None:
-    """Switch, write, commit; on any failure put everything back as it was."""
-    start_branch = git.current_branch()
-    start_commit = git.head_commit()
-    created_branch = False
-    created_dirs: list[Path] = []
-    written = False
-    try:
-        if not on_branch:
-            created_branch = not git.branch_exists(branch)
-            git.switch(branch, create=created_branch)
-            result.actions.append(f"{'created' if created_branch else 'switched to'} {branch}")
+    """Switch, write, commit, as one transaction (rolled back on any failure)."""
+
+    def body(tx: transaction.Transaction) -> None:
+        nonlocal new
+        switched = tx.switch()
+        if switched:
+            result.actions.append(switched)
             current = WorkTree(git.root).read(path)
             if (
                 current != old
@@ -404,100 +362,18 @@ def _commit(
                 new = update(current)  # checked out with other line endings (autocrlf)
             elif current != old:  # the tree moved under us between reading and switching
                 raise GitError(f"{git.relative(path)}: changed on {branch} while pulling")
-        created_dirs = _missing_dirs(path.parent, git.root)
-        write_atomic(path, new)
-        written = True
+        tx.write(path, old, new)
         assert result.message is not None
-        if signoff and git.signed_off(result.message):
-            signoff = False  # the amended commit carries this sign-off already
-        result.commit = git.commit_path(
-            path, result.message, signoff=signoff, amend=own is not None
-        )
+        result.commit = tx.commit([path], result.message, signoff=signoff, amend=own is not None)
         result.branch = branch
         if own is not None:
             result.amended = own.sha
             result.actions.append(f"amended {own.sha[:12]} with {result.path} on {branch}")
         else:
             result.actions.append(f"committed {result.path} on {branch}")
-    except BaseException as exc:  # Ctrl-C too: never leave a half-made commit behind
-        failed = _rollback(
-            git,
-            path,
-            old,
-            written,
-            created_dirs,
-            start_branch,
-            start_commit,
-            branch if created_branch else None,
-            on_branch,
-            (branch, own.sha) if own is not None else None,
-            interrupted=isinstance(exc, KeyboardInterrupt),
-        )
-        if failed and not isinstance(exc, KeyboardInterrupt):
-            raise GitError(f"{exc}; could not restore {', '.join(failed)}") from None
-        if isinstance(exc, OSError):
-            raise GitError(f"{git.relative(path)}: {exc}") from None
-        raise
+
+    transaction.run(git, branch, on_branch, body)
 
 
 def _lf(text: str) -> str:
     return text.replace("\r\n", "\n")
-
-
-def _missing_dirs(directory: Path, root: Path) -> list[Path]:
-    missing = []
-    while directory != root and not directory.exists():
-        missing.append(directory)
-        directory = directory.parent
-    return missing
-
-
-def _rollback(
-    git: GitRepo,
-    path: Path,
-    old: str | None,
-    written: bool,
-    created_dirs: list[Path],
-    start_branch: str | None,
-    start_commit: str | None,
-    created_branch: str | None,
-    was_on_branch: bool,
-    amended: tuple[str, str] | None = None,
-    *,
-    interrupted: bool = False,
-) -> list[str]:
-    """Undo, best effort and in reverse order; returns what could not be restored,
-    so the error can say so instead of hiding it."""
-    rel = path.relative_to(git.root).as_posix()
-    recover = functools.partial(git.recover, 5.0 if interrupted else 0.0)
-    steps: list[tuple[str, Callable[[], object]]] = [("", recover)]
-    if amended is not None:  # first, so the unstage below resets to the old commit
-        steps.append(
-            (f"branch {amended[0]} at {amended[1][:12]}", lambda: git.set_branch(*amended))
-        )
-    if written:
-        steps.append((f"the index entry of {rel}", lambda: git.unstage(path)))
-        if old is None:
-            steps.append((f"the removal of {rel}", lambda: path.unlink(missing_ok=True)))
-        else:
-            steps.append((f"the text of {rel}", lambda: write_atomic(path, old)))
-        steps.extend(("", functools.partial(Path.rmdir, d)) for d in created_dirs)
-    if not was_on_branch:
-        if start_branch and start_commit is None:  # a repo with no commit yet
-            back = functools.partial(git.run, "symbolic-ref", "HEAD", f"refs/heads/{start_branch}")
-            steps.append((f"HEAD on {start_branch}", back))
-        elif start_commit:
-            where = f"HEAD on {start_branch}" if start_branch else f"HEAD at {start_commit[:12]}"
-            steps.append((where, lambda: git.return_to(start_branch, start_commit)))
-    if created_branch:
-        steps.append(
-            (f"the removal of branch {created_branch}", lambda: git.delete_branch(created_branch))
-        )
-    failed = []
-    for what, step in steps:
-        try:
-            step()
-        except (LpsyncError, OSError):
-            if what:  # an empty folder left behind is no loss
-                failed.append(what)
-    return failed
