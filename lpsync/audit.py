@@ -122,32 +122,42 @@ class _Spec:
 Key = tuple[str, str]  # (project as linked, lowercased; blueprint name)
 
 
-def run_audit(
+@dataclass
+class LinkedSpecs:
+    """Phases 1 and 2: the specs read, each with its primary link's blueprint. What
+    audit checks, and what move and status act on: one notion of a spec's identity."""
+
+    specs_root: Path
+    specs: list[_Spec]
+    errors: list[AuditError]
+    checked: int  # specs read among the targets (copies read to rank them excluded)
+    found: dict[Key, Blueprint | None]
+    missing_projects: set[str]
+
+    def current(self) -> list[_Spec]:
+        """The specs asked about that speak for their blueprint (lpsync.speakers)."""
+        speaking, _outranked = _speaking(self.specs, self.specs_root)
+        return [s for s in self.specs if s.audited and id(s) in speaking]
+
+
+def read_linked_specs(
     repo_root: Path,
     config: Config,
     launchpad: LaunchpadSession,
     paths: Sequence[Path] = (),
-    fix: bool = False,
     progress: Callable[[int, int], None] | None = None,
-) -> AuditResult:
-    """Audit the specs under ``config.specs_dir`` (or ``paths``) against Launchpad.
+) -> LinkedSpecs:
+    """Read the specs under ``config.specs_dir`` (or ``paths``) and fetch their
+    blueprints in bulk (one listing per project, never one request per spec).
 
-    Raises LaunchpadError when Launchpad fails (nothing is written then) and
-    UsageError for a PATH that is missing or outside the repo."""
+    Raises LaunchpadError when Launchpad fails and UsageError for a PATH that is
+    missing or outside the repo."""
     root = Path(os.path.realpath(repo_root))
-    specs_root = root / config.specs_dir
-    if not specs_root.is_dir():
-        # A typo in --repo or specs_dir must not pass CI as "0 specs, 0 findings".
-        raise UsageError(f"{root}: no specs directory {config.specs_dir!r}")
-    if not Path(os.path.realpath(specs_root)).is_relative_to(root):
-        raise UsageError(f"{config.specs_dir}: resolves outside the repository {root}")
+    specs_root = spec_root(root, config)
     targets, errors = _targets(root, specs_root, paths)
     if paths and not targets and not errors:
         # A CI job pointed at the wrong file must not pass as "0 specs checked".
         raise UsageError(f"no spec among the paths given: {', '.join(map(str, paths))}")
-    # A bad template would otherwise surface only after every Launchpad read.
-    template = specdoc.load_template(root, config.specs_dir, config.template) if fix else ""
-
     specs: list[_Spec] = []
     for done, path in enumerate(targets, 1):
         spec = _read(root, path, errors)
@@ -163,9 +173,40 @@ def run_audit(
         for spec in copies:
             _pick_link(spec, config)
         specs += copies
-
     found, missing_projects = _fetch(launchpad, specs)
-    _check_existence(specs, found, missing_projects)
+    return LinkedSpecs(specs_root, specs, errors, checked, found, missing_projects)
+
+
+def spec_root(root: Path, config: Config) -> Path:
+    """``specs_dir`` of the repo at ``root``; UsageError when it is missing or leaves
+    the repository (a typo must not pass CI as "0 specs, 0 findings")."""
+    specs_root = root / config.specs_dir
+    if not specs_root.is_dir():
+        raise UsageError(f"{root}: no specs directory {config.specs_dir!r}")
+    if not Path(os.path.realpath(specs_root)).is_relative_to(root):
+        raise UsageError(f"{config.specs_dir}: resolves outside the repository {root}")
+    return specs_root
+
+
+def run_audit(
+    repo_root: Path,
+    config: Config,
+    launchpad: LaunchpadSession,
+    paths: Sequence[Path] = (),
+    fix: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> AuditResult:
+    """Audit the specs under ``config.specs_dir`` (or ``paths``) against Launchpad.
+
+    Raises LaunchpadError when Launchpad fails (nothing is written then) and
+    UsageError for a PATH that is missing or outside the repo."""
+    root = Path(os.path.realpath(repo_root))
+    spec_root(root, config)
+    # A bad template would otherwise surface only after every Launchpad read.
+    template = specdoc.load_template(root, config.specs_dir, config.template) if fix else ""
+    linked = read_linked_specs(root, config, launchpad, paths, progress)
+    specs, specs_root = linked.specs, linked.specs_root
+    _check_existence(specs, linked.found, linked.missing_projects)
     _check_link_projects(specs)
     authoritative = _speakers(specs, specs_root)
     has_implemented = _has_folder(specs_root, "implemented")
@@ -174,7 +215,7 @@ def run_audit(
         if spec.audited and id(spec) in authoritative:
             _check_status(spec, specs_root, has_implemented)
 
-    result = AuditResult(checked=checked, errors=errors)
+    result = AuditResult(checked=linked.checked, errors=linked.errors)
     if config.spec_url:
         result.backlinks = _check_backlinks(
             root, config.spec_url, config.specs_dir, specs, authoritative
@@ -184,7 +225,7 @@ def run_audit(
             result.findings += spec.findings
     if fix:
         fixable = [s for s in specs if s.audited and s.fix]
-        result.fixed, result.unfixed = _fix(template, fixable, errors)
+        result.fixed, result.unfixed = _fix(template, fixable, result.errors)
     result.findings.sort(key=lambda f: (f.path, f.line, f.code))
     result.errors.sort(key=lambda e: e.path)
     return result
@@ -469,23 +510,31 @@ def _speakers(specs: list[_Spec], specs_root: Path) -> set[int]:
 
     A spec outranked by one named after the blueprint only links it: like a reference
     link, its link is checked for existence alone, so its other link findings go."""
+    chosen, outranked = _speaking(specs, specs_root)
+    for spec in outranked:
+        spec.findings = [f for f in spec.findings if f.code == "LPS201"]
+        spec.fix.clear()
+    return chosen
+
+
+def _speaking(specs: list[_Spec], specs_root: Path) -> tuple[set[int], list[_Spec]]:
+    """ids of the specs that speak for their blueprint, and the specs outranked by
+    one named after it."""
     groups: dict[Key, list[_Spec]] = defaultdict(list)
     for spec in specs:
         if spec.blueprint is not None:
             groups[(spec.blueprint.project, spec.blueprint.name)].append(spec)
     chosen: set[int] = set()
+    outranked: list[_Spec] = []
     for (_project, name), group in groups.items():
         linkers = [Linker(s.path, s.ref.project if s.ref else None) for s in group]
         speaking = speakers(linkers, name, specs_root)
         chosen.update(id(s) for s in group if s.path in speaking.paths)
-        for spec in group:
-            if speaking.only_links(spec.path):
-                spec.findings = [f for f in spec.findings if f.code == "LPS201"]
-                spec.fix.clear()
-    return chosen
+        outranked += [s for s in group if speaking.only_links(s.path)]
+    return chosen, outranked
 
 
-def _parts(path: Path, specs_root: Path) -> tuple[str, ...]:
+def parts_under(path: Path, specs_root: Path) -> tuple[str, ...]:
     try:
         return path.relative_to(specs_root).parts
     except ValueError:
@@ -600,7 +649,7 @@ def _check_milestone(spec: _Spec, blueprint: Blueprint) -> None:
     )
 
 
-def _place(parts: Sequence[str]) -> str | None:
+def place_of(parts: Sequence[str]) -> str | None:
     """implemented, abandoned or approved, from the spec's folders (innermost wins)."""
     for part in reversed(parts[:-1]):
         name = part.lower()
@@ -616,7 +665,7 @@ def _check_status(spec: _Spec, specs_root: Path, has_implemented: bool) -> None:
     blueprint = spec.blueprint
     if blueprint is None:
         return
-    place = _place(_parts(spec.path, specs_root))
+    place = place_of(parts_under(spec.path, specs_root))
     label = _label(blueprint)
     line = _fallback_line(spec)
     impl, definition = blueprint.implementation_status, blueprint.definition_status

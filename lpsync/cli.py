@@ -381,6 +381,66 @@ def _read_then_ask(progress: ProgressCallback | None) -> Callable[[int, int], No
 
 
 @command()
+def move(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Spec files or folders [default: specs_dir, or the release's]."),
+    ] = None,
+    repo: Annotated[Path, typer.Option(help="The spec repository.")] = Path("."),
+    release: Annotated[
+        str | None, typer.Option(help="Only the specs of this release (codename or number).")
+    ] = None,
+    branch: Annotated[
+        str | None,
+        typer.Option(help="Branch to commit on [default: move/RELEASE, or move/specs]."),
+    ] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit/--no-commit", help="Commit, or only move in the index.")
+    ] = True,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Print the moves and redirects only.")
+    ] = False,
+    signoff: Annotated[
+        bool | None,
+        typer.Option(
+            "--signoff/--no-signoff",
+            "-s",
+            help="Add Signed-off-by, as git commit -s does. [default: config 'signoff', off]",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Move specs whose blueprints are Implemented, Obsolete or Superseded, committed."""
+    from lpsync.move import MoveOptions
+    from lpsync.move import move as run_move
+
+    options = MoveOptions(
+        release=release, branch=branch, commit=commit, dry_run=dry_run, signoff=signoff
+    )
+    with _launchpad(ctx) as launchpad:
+        result = run_move(repo, launchpad, paths or (), options)
+    for error in result.errors:
+        warn(f"{error} (not moved)")
+    for note in result.skipped:
+        warn(note)
+    if result.nothing:
+        echo(result.nothing)
+        return
+    verb = "would move" if result.dry_run else "moved"
+    for m in result.moves:
+        echo(f"{verb} {m.source} -> {m.target} ({m.blueprint}: {m.status})")
+    for edit in result.redirects:
+        for line in edit.added:
+            echo(f"{edit.path}: + {line}")
+        for before, after in edit.updated:
+            echo(f"{edit.path}: {before} => {after}")
+    for step in result.actions:
+        if not step.startswith("moved "):
+            echo(step)
+
+
+@command()
 def lint(
     paths: Annotated[
         list[Path] | None,

@@ -27,6 +27,7 @@ CONFIG_SOURCES: tuple[tuple[str, str], ...] = (
 
 LAYOUT_FIELDS = {"series", "name", "project"}
 BRANCH_FIELDS = {"name", "project"}
+FOLDER_FIELDS = {"release"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ class Config:
     optional_sections: tuple[str, ...] = ()
     optional_subsections: tuple[str, ...] = ()
     spec_url: str | None = None  # where a spec is published (lpsync.backlink)
+    # Where ``move`` puts specs, relative to specs_dir; {release} is the folder above
+    # the spec's approved/ folder (nova: specs/<release>/implemented, specs/abandoned).
+    implemented_dir: str = "{release}/implemented"
+    abandoned_dir: str = "abandoned"
     source: str | None = None  # "setup.cfg [lpsync]", for messages
 
 
@@ -55,6 +60,8 @@ KEYS = (
     "optional_sections",
     "optional_subsections",
     "spec_url",
+    "implemented_dir",
+    "abandoned_dir",
 )
 _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True}
 _BOOLEANS.update({"false": False, "no": False, "off": False, "0": False})
@@ -136,6 +143,10 @@ def _validate(values: dict[str, object], where: str) -> Config:
     _check_format(branch, "branch", BRANCH_FIELDS, where)
     if not is_valid_branch_name(branch.format(name="example", project="project")):
         raise ConfigError(f"{where}: key 'branch': {branch!r} is not a valid git branch name")
+    for key in ("implemented_dir", "abandoned_dir"):
+        if key in clean:
+            _check_format(clean[key], key, FOLDER_FIELDS, where)
+            _check_relative(clean[key], key, where)
     length = clean.get("max_line_length", str(Config.max_line_length))
     if not length.isdigit() or int(length) < 1:
         raise ConfigError(f"{where}: key 'max_line_length': {length!r} must be a positive integer")
@@ -153,6 +164,8 @@ def _validate(values: dict[str, object], where: str) -> Config:
         optional_sections=lists.get("optional_sections", ()),
         optional_subsections=lists.get("optional_subsections", ()),
         spec_url=spec_url,
+        implemented_dir=clean.get("implemented_dir", Config.implemented_dir),
+        abandoned_dir=clean.get("abandoned_dir", Config.abandoned_dir),
         source=where,
     )
 

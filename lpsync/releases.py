@@ -65,3 +65,19 @@ def release_key(rel_parts: Sequence[str]) -> tuple[int, ...]:
             index = SECOND_CYCLE.index(name)
             return (2023 + index // 2, index % 2 + 1)
     return (-1,)
+
+
+def release_aliases(name: str) -> tuple[str, ...]:
+    """The names one release goes by, ``name`` first: a numbered release of the second
+    cycle and its codename (``2023.1`` and ``antelope``). Folders and Launchpad series
+    use either."""
+    lowered = name.lower()
+    if lowered in SECOND_CYCLE:
+        index = SECOND_CYCLE.index(lowered)
+        return (name, f"{2023 + index // 2}.{index % 2 + 1}")
+    match = re.fullmatch(r"(\d{4})\.([12])", name)
+    if match:
+        index = (int(match.group(1)) - 2023) * 2 + int(match.group(2)) - 1
+        if 0 <= index < len(SECOND_CYCLE):
+            return (name, SECOND_CYCLE[index])
+    return (name,)

@@ -1,0 +1,203 @@
+"""`lpsync move`: real git repos shaped like nova-specs and like oslo-specs, the
+stand-in over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from gitrepos import git, make_repo, snapshot
+from helpers_audit import bp_url, spec
+from typer.testing import CliRunner
+
+from lpsync.cli import app
+from lpsync.sandbox import Sandbox, SandboxData
+
+# name, definition status, implementation status
+BLUEPRINTS = [
+    ("done-thing", "Approved", "Implemented"),
+    ("renamed-bp", "Approved", "Implemented"),  # its spec is misnamed old-name.rst
+    ("reproposed", "Approved", "Implemented"),  # copies in zed and antelope
+    ("earlier", "Approved", "Implemented"),  # already under implemented/
+    ("ongoing", "Approved", "Started"),
+    ("dead-thing", "Obsolete", "Unknown"),
+    ("replaced-thing", "Superseded", "Not started"),
+    ("dead-but-done", "Superseded", "Implemented"),  # implemented wins
+]
+
+
+@pytest.fixture(scope="module")
+def move_sandbox() -> Iterator[Sandbox]:
+    data = SandboxData()
+    data.add_person(name="jdoe", display_name="Jane Doe")
+    data.add_project(name="nova", display_name="Nova")
+    data.add_series(project="nova", name="zed")
+    for name, definition, impl in BLUEPRINTS:
+        data.add_blueprint(
+            project="nova",
+            name=name,
+            title=name.replace("-", " ").capitalize(),
+            definition_status=definition,
+            implementation_status=impl,
+        )
+    with Sandbox.from_model(data) as server:
+        yield server
+
+
+def nova_spec(name: str, file_name: str | None = None) -> str:
+    return spec(name.replace("-", " ").capitalize(), bp_url("nova", name), "jdoe")
+
+
+TEMPLATE = spec("Example", bp_url("nova", "example"), "<launchpad-id>")
+
+NOVA_FILES = {
+    "setup.cfg": "[lpsync]\nproject = nova\nlayout = {series}/approved/{name}.rst\n",
+    "specs/zed-template.rst": TEMPLATE,
+    "specs/2023.1-template.rst": TEMPLATE,
+    "specs/zed/redirects": "approved/earlier.rst ../implemented/earlier.rst\n",
+    "specs/zed/implemented/earlier.rst": nova_spec("earlier"),
+    "specs/zed/approved/done-thing.rst": nova_spec("done-thing"),
+    "specs/zed/approved/old-name.rst": nova_spec("renamed-bp"),
+    "specs/zed/approved/dead-thing.rst": nova_spec("dead-thing"),
+    "specs/zed/approved/ongoing.rst": nova_spec("ongoing"),
+    "specs/zed/approved/reproposed.rst": nova_spec("reproposed"),
+    "specs/zed/approved/dead-but-done.rst": nova_spec("dead-but-done"),
+    "specs/2023.1/redirects": "",
+    "specs/2023.1/approved/reproposed.rst": nova_spec("reproposed"),
+    "specs/backlog/redirects": "approved/flavor-class.rst ../../abandoned/flavor-class.rst\n",
+    "specs/backlog/approved/replaced-thing.rst": nova_spec("replaced-thing"),
+    "specs/abandoned/flavor-class.rst": spec("Flavor class", bp_url("nova", "flavor-class")),
+    # An old redirect that points at a spec about to move: the chain must not break.
+    "specs/yoga/redirects": "approved/done-thing.rst ../../zed/approved/done-thing.rst\n",
+}
+# git cannot track an empty folder: nova keeps placeholder links to the template.
+NOVA_LINKS = {
+    "specs/zed/approved/zed-template.rst": "../../zed-template.rst",
+    "specs/zed/implemented/zed-template.rst": "../../zed-template.rst",
+    "specs/2023.1/approved/2023.1-template.rst": "../../2023.1-template.rst",
+    "specs/2023.1/implemented/2023.1-template.rst": "../../2023.1-template.rst",
+}
+
+
+@pytest.fixture
+def nova(tmp_path: Path, git_env: None) -> Path:
+    return make_repo(tmp_path / "nova-specs", NOVA_FILES, NOVA_LINKS)
+
+
+@pytest.fixture
+def lpsync(move_sandbox: Sandbox, tmp_path: Path) -> Callable[..., object]:
+    runner = CliRunner()
+
+    def run(*args: str) -> object:
+        move_sandbox.clear_requests()
+        cache = tmp_path / f"cache-{len(list(tmp_path.iterdir()))}"
+        root = ["--service-root", move_sandbox.service_root, "--cache-dir", str(cache)]
+        return runner.invoke(app, [*args, *root])
+
+    return run
+
+
+def renames(repo: Path, rev: str = "HEAD") -> list[str]:
+    out = git(repo, "show", "-M", "--name-status", "--format=", rev)
+    return sorted(line for line in out.splitlines() if line.strip())
+
+
+EXPECTED_RENAMES = [
+    "M\tspecs/2023.1/redirects",
+    "M\tspecs/backlog/redirects",
+    "M\tspecs/yoga/redirects",
+    "M\tspecs/zed/redirects",
+    "R100\tspecs/2023.1/approved/reproposed.rst\tspecs/2023.1/implemented/reproposed.rst",
+    "R100\tspecs/backlog/approved/replaced-thing.rst\tspecs/abandoned/replaced-thing.rst",
+    "R100\tspecs/zed/approved/dead-but-done.rst\tspecs/zed/implemented/dead-but-done.rst",
+    "R100\tspecs/zed/approved/dead-thing.rst\tspecs/abandoned/dead-thing.rst",
+    "R100\tspecs/zed/approved/done-thing.rst\tspecs/zed/implemented/done-thing.rst",
+    "R100\tspecs/zed/approved/old-name.rst\tspecs/zed/implemented/old-name.rst",
+]
+
+
+def test_moves_by_status_with_redirects_on_a_new_branch(
+    nova: Path, lpsync: Callable[..., object], move_sandbox: Sandbox
+) -> None:
+    before = snapshot(nova)
+    result = lpsync("move", "--repo", str(nova))
+    assert result.exit_code == 0, result.output
+
+    # git mv semantics: renames with the content byte for byte (R100), and the
+    # redirects files in the same commit, on move/specs made from HEAD.
+    assert renames(nova) == EXPECTED_RENAMES
+    assert git(nova, "rev-parse", "--abbrev-ref", "HEAD").strip() == "move/specs"
+    assert git(nova, "rev-parse", "HEAD~1").strip() == before.head.strip()
+    assert git(nova, "status", "--porcelain") == ""
+    moved = nova / "specs/zed/implemented/old-name.rst"  # misnamed: found by its link
+    assert moved.read_bytes() == before.files["specs/zed/approved/old-name.rst"]
+
+    # Existing lines kept in order, new ones appended sorted by file, in nova's form.
+    assert (nova / "specs/zed/redirects").read_text() == (
+        "approved/earlier.rst ../implemented/earlier.rst\n"
+        "approved/dead-but-done.rst ../implemented/dead-but-done.rst\n"
+        "approved/dead-thing.rst ../../abandoned/dead-thing.rst\n"
+        "approved/done-thing.rst ../implemented/done-thing.rst\n"
+        "approved/old-name.rst ../implemented/old-name.rst\n"
+    )
+    assert (nova / "specs/2023.1/redirects").read_text() == (
+        "approved/reproposed.rst ../implemented/reproposed.rst\n"
+    )
+    assert (nova / "specs/backlog/redirects").read_text() == (
+        "approved/flavor-class.rst ../../abandoned/flavor-class.rst\n"
+        "approved/replaced-thing.rst ../../abandoned/replaced-thing.rst\n"
+    )
+    # The redirect that pointed at the moved spec now points at its new place.
+    assert (nova / "specs/yoga/redirects").read_text() == (
+        "approved/done-thing.rst ../../zed/implemented/done-thing.rst\n"
+    )
+    # Only the newest copy speaks: the zed copy of the re-proposed spec stays.
+    assert (nova / "specs/zed/approved/reproposed.rst").is_file()
+    assert (nova / "specs/zed/approved/ongoing.rst").is_file()
+
+    message = git(nova, "log", "-1", "--format=%B")
+    assert message.splitlines()[0] == "Move the implemented and abandoned specs"
+    assert "* nova/renamed-bp: Implemented\n  specs/zed/approved/old-name.rst\n" in message
+    assert "moved specs/zed/approved/old-name.rst -> specs/zed/implemented/old-name.rst" in (
+        result.output
+    )
+    assert "specs/zed/redirects: + approved/dead-thing.rst ../../abandoned/dead-thing.rst" in (
+        result.output
+    )
+
+    # Audit's bulk reads: login 2 + the project's one listing page; none per spec.
+    paths = [r.path for r in move_sandbox.requests]
+    assert paths == ["/devel/", "/devel/", "/devel/nova/all_specifications"], paths
+
+    # A second run finds nothing to move and makes no commit.
+    head = git(nova, "rev-parse", "HEAD")
+    again = lpsync("move", "--repo", str(nova))
+    assert again.exit_code == 0, again.output
+    assert "nothing to move" in again.output
+    assert git(nova, "rev-parse", "HEAD") == head
+    assert git(nova, "status", "--porcelain") == ""
+
+
+def test_request_count_is_the_listing_pages_never_one_per_spec(
+    tmp_path: Path, git_env: None
+) -> None:
+    # 700 blueprints (3 listing pages of 300); the 30 specs' blueprints are on the last.
+    data = SandboxData()
+    data.add_project(name="nova", display_name="Nova")
+    files = {"setup.cfg": "[lpsync]\nproject = nova\n", "specs/abandoned/old.rst": "x\n"}
+    for i in range(700):
+        name = f"spec-{i:03d}"
+        status = "Implemented" if i % 2 else "Started"
+        data.add_blueprint(project="nova", name=name, title=name, implementation_status=status)
+        if i >= 670:
+            files[f"specs/zed/approved/{name}.rst"] = spec(name, bp_url("nova", name))
+    files["specs/zed/implemented/keep.rst"] = spec("keep", bp_url("nova", "spec-999"))
+    repo = make_repo(tmp_path / "big", files)
+    with Sandbox.from_model(data) as server:
+        args = ["move", "--repo", str(repo), "--service-root", server.service_root]
+        result = CliRunner().invoke(app, [*args, "--cache-dir", str(tmp_path / "cache")])
+        assert result.exit_code == 0, result.output
+        assert result.output.count("moved ") == 15
+        paths = [r.path for r in server.requests]
+        assert paths == ["/devel/", "/devel/"] + ["/devel/nova/all_specifications"] * 3
