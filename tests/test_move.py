@@ -201,3 +201,224 @@ def test_request_count_is_the_listing_pages_never_one_per_spec(
         assert result.output.count("moved ") == 15
         paths = [r.path for r in server.requests]
         assert paths == ["/devel/", "/devel/"] + ["/devel/nova/all_specifications"] * 3
+
+
+def test_release_by_number_or_codename_moves_only_that_folder(
+    nova: Path, lpsync: Callable[..., object]
+) -> None:
+    # 2023.1 is antelope: the folder may be named either way.
+    result = lpsync("move", "--repo", str(nova), "--release", "antelope")
+    assert result.exit_code == 0, result.output
+    assert git(nova, "rev-parse", "--abbrev-ref", "HEAD").strip() == "move/antelope"
+    assert renames(nova) == [
+        "M\tspecs/2023.1/redirects",
+        "R100\tspecs/2023.1/approved/reproposed.rst\tspecs/2023.1/implemented/reproposed.rst",
+    ]
+    message = git(nova, "log", "-1", "--format=%s").strip()
+    assert message == "Move the implemented specs of antelope"
+
+    zed = lpsync("move", "--repo", str(nova), "--release", "zed", "--branch", "release/zed")
+    assert zed.exit_code == 0, zed.output
+    assert git(nova, "rev-parse", "--abbrev-ref", "HEAD").strip() == "release/zed"
+    assert "specs/zed/approved/reproposed.rst" not in zed.output  # an older copy
+    assert (nova / "specs/backlog/approved/replaced-thing.rst").is_file()  # not zed's
+
+
+def test_unknown_release_folder_is_a_usage_error(nova: Path, lpsync: Callable[..., object]) -> None:
+    result = lpsync("move", "--repo", str(nova), "--release", "2024.1")
+    assert result.exit_code == 2
+    assert "specs/2024.1 or caracal: no such release folder" in result.output
+
+
+def test_dry_run_prints_moves_and_redirect_lines_and_changes_nothing(
+    nova: Path, lpsync: Callable[..., object]
+) -> None:
+    before = snapshot(nova)
+    result = lpsync("move", "--repo", str(nova), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert snapshot(nova) == before
+    assert (
+        "would move specs/zed/approved/dead-thing.rst -> specs/abandoned/dead-thing.rst "
+        "(nova/dead-thing: Obsolete)\n" in result.output
+    )
+    assert "specs/2023.1/redirects: + approved/reproposed.rst ../implemented/reproposed.rst\n" in (
+        result.output
+    )
+    assert (
+        "specs/yoga/redirects: approved/done-thing.rst ../../zed/approved/done-thing.rst => "
+        "approved/done-thing.rst ../../zed/implemented/done-thing.rst\n" in result.output
+    )
+    assert result.output.count("would move") == 6
+
+
+def test_no_commit_moves_in_the_work_tree_and_index_only(
+    nova: Path, lpsync: Callable[..., object]
+) -> None:
+    before = snapshot(nova)
+    result = lpsync("move", "--repo", str(nova), "--no-commit")
+    assert result.exit_code == 0, result.output
+    assert git(nova, "rev-parse", "HEAD") == before.head
+    assert git(nova, "branch", "--list", "move/*") == ""
+    staged = git(nova, "diff", "--cached", "-M", "--name-status").splitlines()
+    assert sorted(staged) == EXPECTED_RENAMES
+    assert git(nova, "status", "--porcelain", "--untracked-files=all").count("\n") == 10
+
+
+def test_an_existing_target_is_a_refusal_naming_it(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    files = dict(NOVA_FILES)
+    files["specs/zed/implemented/done-thing.rst"] = "Someone else's spec.\n"
+    repo = make_repo(tmp_path / "nova-specs", files, NOVA_LINKS)
+    before = snapshot(repo)
+    result = lpsync("move", "--repo", str(repo))
+    assert result.exit_code == 3
+    assert (
+        "specs/zed/implemented/done-thing.rst: already exists; "
+        "cannot move specs/zed/approved/done-thing.rst there" in result.output
+    )
+    assert snapshot(repo) == before
+
+
+def test_a_failed_commit_rolls_everything_back(nova: Path, lpsync: Callable[..., object]) -> None:
+    hook = nova / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho 'spec lint failed' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = snapshot(nova)
+    result = lpsync("move", "--repo", str(nova))
+    assert result.exit_code == 3, result.output
+    assert "spec lint failed" in result.output
+    assert snapshot(nova) == before  # files, index, HEAD, branches as they were
+
+
+def test_refusals_as_pull_makes_them(nova: Path, lpsync: Callable[..., object]) -> None:
+    with (nova / "specs/zed/approved/done-thing.rst").open("a") as fh:
+        fh.write("An uncommitted edit.\n")
+    dirty = lpsync("move", "--repo", str(nova))
+    assert dirty.exit_code == 3
+    assert "specs/zed/approved/done-thing.rst: has uncommitted changes" in dirty.output
+    git(nova, "checkout", "--", "specs")
+
+    (nova / "README.rst").write_text("staged\n")
+    git(nova, "add", "README.rst")
+    before = snapshot(nova)
+    staged = lpsync("move", "--repo", str(nova))
+    assert staged.exit_code == 3
+    assert "the index holds staged changes (README.rst)" in staged.output
+    assert snapshot(nova) == before
+
+
+def test_a_branch_that_moved_on_is_a_refusal(nova: Path, lpsync: Callable[..., object]) -> None:
+    git(nova, "branch", "move/specs")
+    git(nova, "commit", "-q", "--allow-empty", "-m", "Later work")
+    before = snapshot(nova)
+    result = lpsync("move", "--repo", str(nova))
+    assert result.exit_code == 3
+    assert "branch move/specs exists and differs from HEAD" in result.output
+    assert snapshot(nova) == before
+
+
+def test_signoff_hooks_and_config_apply_as_in_pull(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    files = dict(NOVA_FILES)
+    files["setup.cfg"] += "signoff = true\n"
+    repo = make_repo(tmp_path / "nova-specs", files, NOVA_LINKS)
+    hook = repo / ".git/hooks/commit-msg"
+    hook.write_text('#!/bin/sh\nprintf "\\nChange-Id: I0123\\n" >> "$1"\n')
+    hook.chmod(0o755)
+    result = lpsync("move", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    message = git(repo, "log", "-1", "--format=%B")
+    assert "Signed-off-by: Spec Author <author@example.org>" in message
+    assert "Change-Id: I0123" in message
+
+
+def test_a_repo_without_redirects_files_gets_none(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    files = {k: v for k, v in NOVA_FILES.items() if not k.endswith("redirects")}
+    repo = make_repo(tmp_path / "nova-specs", files, NOVA_LINKS)
+    result = lpsync("move", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert [line for line in renames(repo) if not line.startswith("R100")] == []
+    assert not list((repo / "specs").rglob("redirects"))
+
+
+def test_a_missing_redirects_file_is_created_in_a_repo_that_keeps_them(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    files = {k: v for k, v in NOVA_FILES.items() if k != "specs/2023.1/redirects"}
+    repo = make_repo(tmp_path / "nova-specs", files, NOVA_LINKS)
+    result = lpsync("move", "--repo", str(repo), "--release", "2023.1")
+    assert result.exit_code == 0, result.output
+    assert "A\tspecs/2023.1/redirects" in renames(repo)
+    assert (repo / "specs/2023.1/redirects").read_bytes() == (
+        b"approved/reproposed.rst ../implemented/reproposed.rst\n"
+    )
+
+
+def test_redirects_keep_their_line_endings_and_gain_a_final_newline(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    files = dict(NOVA_FILES)
+    files["specs/zed/redirects"] = (
+        "approved/a.rst ../implemented/a.rst\r\napproved/b.rst   ../x/b.rst"
+    )
+    repo = make_repo(tmp_path / "nova-specs", files, NOVA_LINKS)
+    result = lpsync("move", "--repo", str(repo), "--release", "zed")
+    assert result.exit_code == 0, result.output
+    assert (repo / "specs/zed/redirects").read_bytes() == (
+        b"approved/a.rst ../implemented/a.rst\r\n"
+        b"approved/b.rst   ../x/b.rst\r\n"
+        b"approved/dead-but-done.rst ../implemented/dead-but-done.rst\r\n"
+        b"approved/dead-thing.rst ../../abandoned/dead-thing.rst\r\n"
+        b"approved/done-thing.rst ../implemented/done-thing.rst\r\n"
+        b"approved/old-name.rst ../implemented/old-name.rst\r\n"
+    )
+
+
+OSLO_FILES = {
+    "setup.cfg": "[lpsync]\nproject = nova\n",
+    "specs/template.rst": TEMPLATE,
+    "specs/zed/done-thing.rst": nova_spec("done-thing"),
+    "specs/zed/dead-thing.rst": nova_spec("dead-thing"),
+}
+
+
+def test_a_repo_without_those_folders_has_nothing_to_move(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object], move_sandbox: Sandbox
+) -> None:
+    repo = make_repo(tmp_path / "oslo-specs", OSLO_FILES)
+    before = snapshot(repo)
+    result = lpsync("move", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert "nothing to move: specs/ has no implemented folder" in result.output
+    assert snapshot(repo) == before
+    assert move_sandbox.requests == []  # decided before asking Launchpad
+
+
+def test_a_flat_repo_with_an_abandoned_folder_abandons_dead_specs(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    files = dict(OSLO_FILES)
+    files["setup.cfg"] += "abandoned_dir = attic\n"
+    files["specs/attic/older.rst"] = spec("Older", bp_url("nova", "older"))
+    repo = make_repo(tmp_path / "oslo-specs", files)
+    result = lpsync("move", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    # Implemented specs stay: the repo has no implemented folders to move them to.
+    assert renames(repo) == ["R100\tspecs/zed/dead-thing.rst\tspecs/attic/dead-thing.rst"]
+
+
+def test_config_folders_are_checked(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    files = dict(OSLO_FILES)
+    files["setup.cfg"] += "implemented_dir = {series}/done\n"
+    repo = make_repo(tmp_path / "oslo-specs", files)
+    result = lpsync("move", "--repo", str(repo))
+    assert result.exit_code == 2
+    assert "key 'implemented_dir': unknown placeholder {series} (allowed: {release})" in (
+        result.output
+    )
