@@ -119,6 +119,8 @@ class _Spec:
     fix: set[str] = field(default_factory=set)
 
 
+LinkedSpec = _Spec  # a spec as read, with its primary link's blueprint (move, status)
+
 Key = tuple[str, str]  # (project as linked, lowercased; blueprint name)
 
 

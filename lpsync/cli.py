@@ -441,6 +441,45 @@ def move(
 
 
 @command()
+def status(
+    ctx: typer.Context,
+    series: Annotated[str, typer.Argument(help="The series: codename or number.")],
+    repo: Annotated[Path, typer.Option(help="The spec repository.")] = Path("."),
+    fmt: Annotated[str, typer.Option("--format", help="Output: text or json.")] = "text",
+) -> None:
+    """Count a series' blueprints and list what needs a hand; exit 1 when a list is not empty."""
+    import json
+
+    from lpsync.errors import UsageError
+    from lpsync.status import status as run_status
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--format {fmt!r}: choose one of text, json")
+    with _launchpad(ctx) as launchpad:
+        result = run_status(_repo_root(repo), series, launchpad())
+    for error in result.errors:
+        warn(error)
+    if fmt == "json":
+        echo(json.dumps(result.as_json(), indent=2))
+        raise typer.Exit(result.exit_code)
+    echo(
+        f"{result.project} {result.series}: {result.targeted} targeted, "
+        f"{result.approved} approved, {result.implemented} implemented"
+    )
+    sections = (
+        ("specs whose blueprint needs approval", result.needs_approval),
+        ("approved blueprints without a spec", result.without_spec),
+        (f"specs not targeted to {result.series}", result.not_targeted),
+    )
+    for title, items in sections:
+        if items:
+            echo(f"{title} ({len(items)}):")
+            for item in items:
+                echo(f"  {item}")
+    raise typer.Exit(result.exit_code)
+
+
+@command()
 def lint(
     paths: Annotated[
         list[Path] | None,

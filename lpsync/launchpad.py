@@ -17,6 +17,8 @@ Request costs (cold cache; see ``tests/test_launchpad.py``):
   ceil(total / 75).
 * ``display_name``: 1 per distinct person (memoised). ``milestone_series``: 1.
 * ``set_specification_url``: 1 (a PATCH).
+* ``pillar_kind``: 1. ``group_projects``, ``series_specifications``,
+  ``milestone_series_all``: ceil(total / 300) listing pages.
 
 Pages and people are read as JSON through the client's own HTTP class (one connection
 per thread, since httplib2.Http is not thread-safe); no launchpadlib ``Entry`` is built
@@ -597,28 +599,83 @@ class LaunchpadSession:
     def milestone_series_all(self, project: str) -> dict[str, str | None]:
         """Every milestone of ``project`` with its series name, from the project's
         ``all_milestones`` listing (ceil(total / 300) requests)."""
-        what = f"all_milestones of {project}"
-        url: str | None = f"{self._pillar_url(project)}/all_milestones?" + urlencode(
-            {"ws.size": BATCH_SIZE}
-        )
         found: dict[str, str | None] = {}
-        with self._errors(what):
-            while url:
-                page = self._get_json(url, what)
-                entries = page.get("entries") if isinstance(page, dict) else None
-                if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-                    raise ValueError("the answer is not a page of milestones")
-                for rep in entries:
-                    name = rep.get("name")
-                    series = _last_segment(rep.get("series_target_link"))
-                    if not isinstance(name, str) or not is_valid_name(name):
-                        raise ValueError(f"milestone name {name!r} is not a valid Launchpad name")
-                    if series is not None and not is_valid_name(series):
-                        raise ValueError(f"series name {series!r} is not a valid Launchpad name")
-                    found[name] = series
-                nxt = page.get("next_collection_link") if isinstance(page, dict) else None
-                url = nxt if isinstance(nxt, str) else None
+        url = f"{self._pillar_url(project)}/all_milestones"
+        for rep in self._listing(url, f"all_milestones of {project}") or ():
+            name = rep.get("name")
+            series = _last_segment(rep.get("series_target_link"))
+            if not isinstance(name, str) or not is_valid_name(name):
+                raise LaunchpadError(
+                    f"Launchpad {self.service_root}: all_milestones of {project}: "
+                    f"milestone name {name!r} is not a valid Launchpad name"
+                )
+            if series is not None and not is_valid_name(series):
+                raise LaunchpadError(
+                    f"Launchpad {self.service_root}: all_milestones of {project}: "
+                    f"series name {series!r} is not a valid Launchpad name"
+                )
+            found[name] = series
         return found
+
+    # -- pillars and series --------------------------------------------------------------
+
+    def pillar_kind(self, pillar: str) -> str | None:
+        """ "project" or "project_group" (1 request); None when there is neither."""
+        rep = self._get_json(self._pillar_url(pillar), f"pillar {pillar}")
+        if rep is None:
+            return None
+        kind = str(rep.get("resource_type_link", "")).rsplit("#", 1)[-1]
+        if kind not in ("project", "project_group"):
+            raise LaunchpadError(
+                f"Launchpad {self.service_root}: pillar {pillar}: neither a project "
+                f"nor a project group ({kind or 'no type'})"
+            )
+        return kind
+
+    def group_projects(self, group: str) -> list[str]:
+        """The names of a project group's member projects (its ``projects`` listing)."""
+        what = f"projects of {group}"
+        names = []
+        for rep in self._listing(f"{self._pillar_url(group)}/projects", what) or ():
+            name = rep.get("name")
+            if not isinstance(name, str) or not is_valid_name(name):
+                raise LaunchpadError(
+                    f"Launchpad {self.service_root}: {what}: {name!r} is not a valid name"
+                )
+            names.append(name)
+        return names
+
+    def series_specifications(self, project: str, series: str) -> list[Blueprint] | None:
+        """The blueprints targeted to ``series`` of ``project`` (the series'
+        ``valid_specifications``: an accepted goal, not Obsolete or Superseded);
+        None when the project has no such series. ceil(total / 300) requests."""
+        url = f"{self._pillar_url(project)}/{check_name(series, 'series')}/valid_specifications"
+        what = f"valid_specifications of {project} {series}"
+        entries = self._listing(url, what)
+        if entries is None:
+            return None
+        with self._errors(what):
+            return [Blueprint.from_json(rep) for rep in entries]
+
+    def _listing(self, url: str, what: str) -> list[dict[str, Any]] | None:
+        """Every entry of a collection, page after page (``ws.size=300``); None for a
+        404 on the first page."""
+        entries: list[dict[str, Any]] = []
+        next_url: str | None = f"{url}?{urlencode({'ws.size': BATCH_SIZE})}"
+        with self._errors(what):
+            while next_url:
+                page = self._get_json(next_url, what)
+                if page is None:
+                    if not entries:
+                        return None
+                    raise ValueError("a page of the listing vanished")
+                found = page.get("entries") if isinstance(page, dict) else None
+                if not isinstance(found, list) or not all(isinstance(e, dict) for e in found):
+                    raise ValueError("the answer is not a page of entries")
+                entries += found
+                nxt = page.get("next_collection_link")
+                next_url = nxt if isinstance(nxt, str) else None
+        return entries
 
 
 _GROUP = object()
