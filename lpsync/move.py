@@ -122,7 +122,7 @@ def move(
         assert git is not None
         for path in [m.source for m in result.moves] + [r.path for r in result.redirects]:
             if os.path.lexists(root / path):
-                transaction.refuse_dirty(git, root / path)
+                transaction.refuse_dirty(git, root / path, hint="")
         signoff = config.signoff if options.signoff is None else options.signoff
         _apply(git, branch, options.commit, signoff, result)
     return result

@@ -60,7 +60,7 @@ def refuse_repo_state(git: GitRepo, branch: str) -> None:
         )
 
 
-def refuse_dirty(git: GitRepo, path: Path) -> None:
+def refuse_dirty(git: GitRepo, path: Path, *, hint: str = " (or use --no-commit)") -> None:
     """A file the command will change must be as committed: its commit would carry
     the author's uncommitted edits, and a rollback would lose them."""
     status = git.path_status(path)
@@ -68,8 +68,7 @@ def refuse_dirty(git: GitRepo, path: Path) -> None:
         raise GitError(f"{git.relative(path)}: untracked file in the way; commit or move it first")
     if status:
         raise GitError(
-            f"{git.relative(path)}: has uncommitted changes; commit or stash them first "
-            "(or use --no-commit)"
+            f"{git.relative(path)}: has uncommitted changes; commit or stash them first{hint}"
         )
 
 

@@ -296,7 +296,9 @@ def test_refusals_as_pull_makes_them(nova: Path, lpsync: Callable[..., object]) 
         fh.write("An uncommitted edit.\n")
     dirty = lpsync("move", "--repo", str(nova))
     assert dirty.exit_code == 3
-    assert "specs/zed/approved/done-thing.rst: has uncommitted changes" in dirty.output
+    assert dirty.output.endswith(
+        "specs/zed/approved/done-thing.rst: has uncommitted changes; commit or stash them first\n"
+    )
     git(nova, "checkout", "--", "specs")
 
     (nova / "README.rst").write_text("staged\n")
@@ -422,3 +424,19 @@ def test_config_folders_are_checked(
     assert "key 'implemented_dir': unknown placeholder {series} (allowed: {release})" in (
         result.output
     )
+
+
+def test_configured_folders_follow_the_release_folder(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    files = {
+        "setup.cfg": "[lpsync]\nproject = nova\nimplemented_dir = {release}/done\n",
+        "specs/keystone/zed/approved/done-thing.rst": nova_spec("done-thing"),
+        "specs/keystone/zed/done/earlier.rst": nova_spec("earlier"),
+    }
+    repo = make_repo(tmp_path / "keystone-specs", files)
+    result = lpsync("move", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert renames(repo) == [
+        "R100\tspecs/keystone/zed/approved/done-thing.rst\tspecs/keystone/zed/done/done-thing.rst"
+    ]

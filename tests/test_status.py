@@ -187,6 +187,13 @@ def test_unknown_series_and_missing_project_are_usage_errors(
     unknown = lpsync("status", "bobcat", "--repo", str(nova))
     assert unknown.exit_code == 2
     assert "series bobcat or 2023.2 does not exist in nova on Launchpad" in unknown.output
+    other = make_repo(tmp_path / "other", {"setup.cfg": "[lpsync]\nproject = neutron\n"})
+    missing = lpsync("status", "zed", "--repo", str(other))
+    assert missing.exit_code == 2  # no specs folder: checked before any request
+    (other / "specs").mkdir()
+    missing = lpsync("status", "zed", "--repo", str(other))
+    assert missing.exit_code == 1
+    assert "project 'neutron' does not exist on Launchpad" in missing.output
     bare = make_repo(tmp_path / "bare", {"specs/zed/x.rst": "x\n"})
     no_project = lpsync("status", "zed", "--repo", str(bare))
     assert no_project.exit_code == 2
