@@ -440,3 +440,13 @@ def test_configured_folders_follow_the_release_folder(
     assert renames(repo) == [
         "R100\tspecs/keystone/zed/approved/done-thing.rst\tspecs/keystone/zed/done/done-thing.rst"
     ]
+
+
+def test_an_unreadable_spec_is_named_and_the_others_still_move(
+    nova: Path, lpsync: Callable[..., object]
+) -> None:
+    (nova / "specs/zed/approved/broken.rst").write_bytes(b"caf\xe9\n")
+    result = lpsync("move", "--repo", str(nova), "--release", "zed", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "specs/zed/approved/broken.rst: not valid UTF-8 (byte 3) (not moved)" in result.output
+    assert result.output.count("would move") == 4

@@ -207,3 +207,13 @@ def test_shared_options_work_after_the_command_name(
     result = CliRunner().invoke(app, [*args, "--cache-dir", str(tmp_path / "c")])
     assert result.exit_code == 1, result.output
     assert result.output.startswith("nova zed: 3 targeted")
+
+
+def test_an_unreadable_spec_in_the_series_folder_is_exit_3(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    repo = make_repo(tmp_path / "nova-specs", NOVA)
+    (repo / "specs/zed/approved/broken.rst").write_bytes(b"caf\xe9\n")
+    result = lpsync("status", "zed", "--repo", str(repo), "--format", "json")
+    assert result.exit_code == 3
+    assert "specs/zed/approved/broken.rst: not valid UTF-8 (byte 3)" in result.output
