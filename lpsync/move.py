@@ -245,11 +245,11 @@ def plan_redirects(root: Path, specs_root: Path, moves: list[Move]) -> list[Redi
     for m in moves:
         source, target = root / m.source, root / m.target
         file = _redirects_file(specs_root, source)
-        line = (
-            f"{Path(os.path.relpath(source, file.parent)).as_posix()} "
-            f"{Path(os.path.relpath(target, source.parent)).as_posix()}"
+        pair = (
+            Path(os.path.relpath(source, file.parent)).as_posix(),
+            Path(os.path.relpath(target, source.parent)).as_posix(),
         )
-        new_lines.setdefault(file, []).append((source.relative_to(file.parent).as_posix(), line))
+        new_lines.setdefault(file, []).append(pair)
 
     edits = []
     for file in sorted(set(existing) | set(new_lines)):
@@ -257,6 +257,9 @@ def plan_redirects(root: Path, specs_root: Path, moves: list[Move]) -> list[Redi
         text = old or ""
         newline = "\r\n" if "\r\n" in text else "\n"
         lines = text.splitlines(keepends=True)
+        # New lines take the file's own separator (the first line's), else one space.
+        forms = (_REDIRECT_RE.fullmatch(raw.rstrip("\r\n")) for raw in lines)
+        sep = next((f.group(3) for f in forms if f and not f.group(2).startswith("#")), " ")
         updated: list[tuple[str, str]] = []
         for index, raw in enumerate(lines):
             body = raw.rstrip("\r\n")
@@ -270,8 +273,9 @@ def plan_redirects(root: Path, specs_root: Path, moves: list[Move]) -> list[Redi
                 changed = body[: match.start(4)] + new_target + body[match.end(4) :]
                 lines[index] = changed + raw[len(body) :]
                 updated.append((body, changed))
-        present = {raw.strip() for raw in lines}
-        added = [line for _src, line in sorted(new_lines.get(file, [])) if line not in present]
+        present = {tuple(raw.split()) for raw in lines}
+        wanted = sorted(new_lines.get(file, []))
+        added = [f"{src}{sep}{dst}" for src, dst in wanted if (src, dst) not in present]
         if not added and not updated:
             continue
         if lines and not lines[-1].endswith(("\n", "\r")):

@@ -360,23 +360,23 @@ def test_a_missing_redirects_file_is_created_in_a_repo_that_keeps_them(
     )
 
 
-def test_redirects_keep_their_line_endings_and_gain_a_final_newline(
+def test_redirects_keep_their_line_endings_and_separator_and_gain_a_final_newline(
     tmp_path: Path, git_env: None, lpsync: Callable[..., object]
 ) -> None:
     files = dict(NOVA_FILES)
     files["specs/zed/redirects"] = (
-        "approved/a.rst ../implemented/a.rst\r\napproved/b.rst   ../x/b.rst"
+        "approved/a.rst\t../implemented/a.rst\r\napproved/b.rst   ../x/b.rst"
     )
     repo = make_repo(tmp_path / "nova-specs", files, NOVA_LINKS)
     result = lpsync("move", "--repo", str(repo), "--release", "zed")
     assert result.exit_code == 0, result.output
     assert (repo / "specs/zed/redirects").read_bytes() == (
-        b"approved/a.rst ../implemented/a.rst\r\n"
+        b"approved/a.rst\t../implemented/a.rst\r\n"
         b"approved/b.rst   ../x/b.rst\r\n"
-        b"approved/dead-but-done.rst ../implemented/dead-but-done.rst\r\n"
-        b"approved/dead-thing.rst ../../abandoned/dead-thing.rst\r\n"
-        b"approved/done-thing.rst ../implemented/done-thing.rst\r\n"
-        b"approved/old-name.rst ../implemented/old-name.rst\r\n"
+        b"approved/dead-but-done.rst\t../implemented/dead-but-done.rst\r\n"
+        b"approved/dead-thing.rst\t../../abandoned/dead-thing.rst\r\n"
+        b"approved/done-thing.rst\t../implemented/done-thing.rst\r\n"
+        b"approved/old-name.rst\t../implemented/old-name.rst\r\n"
     )
 
 
