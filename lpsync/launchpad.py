@@ -43,8 +43,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
+from lpsync.blueprint import BLUEPRINT_TEXT, Blueprint, is_text, last_segment
 from lpsync.errors import LaunchpadError, LpsyncError, NotFoundError, UsageError
-from lpsync.names import blueprint_url, check_name, is_valid_name
+from lpsync.names import check_name, is_valid_name
 
 __all__ = [
     "Blueprint",
@@ -70,83 +71,6 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Blueprint:
-    project: str  # the project that owns it (from target_link), never the group
-    name: str
-    title: str
-    web_link: str
-    assignee: str | None  # Launchpad id from assignee_link
-    milestone: str | None  # milestone name from milestone_link
-    milestone_link: str | None
-    definition_status: str
-    implementation_status: str
-    lifecycle_status: str
-    specification_url: str | None = None  # the blueprint's link to its spec
-
-    @classmethod
-    def from_json(cls, rep: object) -> Blueprint:
-        """Build from a ``specification-full`` JSON object, with no extra request.
-
-        Raises ValueError for anything that is not one (the session reports it as a
-        LaunchpadError): names from Launchpad become paths and branch names, so they
-        are checked here, once, for every way a blueprint is read."""
-        if not isinstance(rep, dict):
-            raise ValueError(f"expected a blueprint object, got {type(rep).__name__}")
-        for key in _BLUEPRINT_TEXT:
-            if rep.get(key) is not None and not isinstance(rep[key], str):
-                raise ValueError(f"blueprint field {key!r} is not text: {rep[key]!r}")
-        name = rep.get("name")
-        project = _last_segment(rep.get("target_link"))
-        milestone_link = rep.get("milestone_link")
-        milestone = _last_segment(milestone_link)
-        assignee = _last_segment(rep.get("assignee_link"))
-        assignee = assignee[1:] if assignee and assignee.startswith("~") else assignee
-        if not isinstance(name, str) or not is_valid_name(name):
-            raise ValueError(f"blueprint name {name!r} is not a valid Launchpad name")
-        if project is None or not is_valid_name(project):
-            raise ValueError(f"blueprint project {project!r} is not a valid Launchpad name")
-        for what, value in (("assignee", assignee), ("milestone", milestone)):
-            if value is not None and not is_valid_name(value):
-                raise ValueError(f"blueprint {what} {value!r} is not a valid Launchpad name")
-        for key in _BLUEPRINT_TEXT:
-            # A lone surrogate survives JSON decoding but no file, commit or terminal
-            # can take it: refuse it here, where the blueprint and field are known.
-            if rep.get(key) is not None and not _is_text(rep[key]):
-                raise ValueError(
-                    f"blueprint {project}/{name}: field {key!r} is not valid Unicode text "
-                    "(it holds a lone surrogate)"
-                )
-        return cls(
-            project=project,
-            name=name,
-            title=rep.get("title") or "",
-            web_link=rep.get("web_link") or blueprint_url(project, name),
-            assignee=assignee,
-            milestone=milestone,
-            milestone_link=milestone_link,
-            definition_status=rep.get("definition_status") or "",
-            implementation_status=rep.get("implementation_status") or "",
-            lifecycle_status=rep.get("lifecycle_status") or "",
-            specification_url=rep.get("specification_url") or None,
-        )
-
-
-# The blueprint fields lpsync reads: all text (or null) on the wire.
-_BLUEPRINT_TEXT = (
-    "name",
-    "title",
-    "web_link",
-    "target_link",
-    "assignee_link",
-    "milestone_link",
-    "definition_status",
-    "implementation_status",
-    "lifecycle_status",
-    "specification_url",
-)
-
-
-@dataclass(frozen=True)
 class Answered:
     """What a session's bulk reads told their callers (for ``lpsync record``).
 
@@ -161,21 +85,6 @@ class Answered:
 
 class _IsGroup(Exception):
     """getSpecification was asked of a project group, which has none."""
-
-
-def _is_text(value: str) -> bool:
-    """Whether ``value`` can be written as UTF-8 (no lone surrogate)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _last_segment(link: str | None) -> str | None:
-    if not link or link.startswith("tag:"):  # missing, or redacted by Launchpad
-        return None
-    return link.rstrip("/").rsplit("/", 1)[-1] or None
 
 
 # -- service root, cache dir ----------------------------------------------------------
@@ -469,7 +378,7 @@ class LaunchpadSession:
         self._collect(first, set(), {})  # checks the page's shape before it is read
         found: dict[str, Blueprint] = {}
         self._collect(first, wanted, found)
-        if any(_last_segment(e.get("target_link")) != project for e in first.get("entries", [])):
+        if any(last_segment(e.get("target_link")) != project for e in first.get("entries", [])):
             self._groups.add(project)  # entries of other projects: a group's listing
         missing = wanted - set(found)
         if not missing or "next_collection_link" not in first:
@@ -572,7 +481,7 @@ class LaunchpadSession:
                 raise LaunchpadError(
                     f"Launchpad {self.service_root}: {what}: the answer has no display name"
                 )
-            if value is not None and not _is_text(value):
+            if value is not None and not is_text(value):
                 raise LaunchpadError(
                     f"Launchpad {self.service_root}: {what}: field 'display_name' is not "
                     "valid Unicode text (it holds a lone surrogate)"
@@ -594,7 +503,7 @@ class LaunchpadSession:
         rep = self._get_json(url, f"milestone {project}/{milestone}")
         if not isinstance(rep, dict):
             return None
-        return _last_segment(rep.get("series_target_link"))
+        return last_segment(rep.get("series_target_link"))
 
     def milestone_series_all(self, project: str) -> dict[str, str | None]:
         """Every milestone of ``project`` with its series name, from the project's
@@ -603,7 +512,7 @@ class LaunchpadSession:
         url = f"{self._pillar_url(project)}/all_milestones"
         for rep in self._listing(url, f"all_milestones of {project}") or ():
             name = rep.get("name")
-            series = _last_segment(rep.get("series_target_link"))
+            series = last_segment(rep.get("series_target_link"))
             if not isinstance(name, str) or not is_valid_name(name):
                 raise LaunchpadError(
                     f"Launchpad {self.service_root}: all_milestones of {project}: "
@@ -692,7 +601,7 @@ def _plain(content: bytes | str | None) -> str:
 
 def _entry_json(entry: Any) -> dict[str, Any]:
     """The JSON an Entry was built from: read fields by name without extra requests."""
-    return {n: getattr(entry, n) for n in _BLUEPRINT_TEXT}
+    return {n: getattr(entry, n) for n in BLUEPRINT_TEXT}
 
 
 # -- opening a session ------------------------------------------------------------------
