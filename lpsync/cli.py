@@ -424,20 +424,8 @@ def move(
         warn(f"{error} (not moved)")
     for note in result.skipped:
         warn(note)
-    if result.nothing:
-        echo(result.nothing)
-        return
-    verb = "would move" if result.dry_run else "moved"
-    for m in result.moves:
-        echo(f"{verb} {m.source} -> {m.target} ({m.blueprint}: {m.status})")
-    for edit in result.redirects:
-        for line in edit.added:
-            echo(f"{edit.path}: + {line}")
-        for before, after in edit.updated:
-            echo(f"{edit.path}: {before} => {after}")
-    for step in result.actions:
-        if not step.startswith("moved "):
-            echo(step)
+    for line in result.report():
+        echo(line)
 
 
 @command()
@@ -459,23 +447,8 @@ def status(
         result = run_status(_repo_root(repo), series, launchpad())
     for error in result.errors:
         warn(error)
-    if fmt == "json":
-        echo(json.dumps(result.as_json(), indent=2))
-        raise typer.Exit(result.exit_code)
-    echo(
-        f"{result.project} {result.series}: {result.targeted} targeted, "
-        f"{result.approved} approved, {result.implemented} implemented"
-    )
-    sections = (
-        ("specs whose blueprint needs approval", result.needs_approval),
-        ("approved blueprints without a spec", result.without_spec),
-        (f"specs not targeted to {result.series}", result.not_targeted),
-    )
-    for title, items in sections:
-        if items:
-            echo(f"{title} ({len(items)}):")
-            for item in items:
-                echo(f"  {item}")
+    output = json.dumps(result.as_json(), indent=2) if fmt == "json" else result.as_text()
+    echo(output, nl=not output.endswith("\n"))
     raise typer.Exit(result.exit_code)
 
 

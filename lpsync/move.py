@@ -71,6 +71,17 @@ class MoveResult:
     message: str | None = None
     dry_run: bool = False
 
+    def report(self) -> list[str]:
+        """What was done (or would be, on a dry run), one line each, for the CLI."""
+        if self.nothing:
+            return [self.nothing]
+        verb = "would move" if self.dry_run else "moved"
+        lines = [f"{verb} {m.source} -> {m.target} ({m.blueprint}: {m.status})" for m in self.moves]
+        for edit in self.redirects:
+            lines += [f"{edit.path}: + {line}" for line in edit.added]
+            lines += [f"{edit.path}: {old} => {new}" for old, new in edit.updated]
+        return lines + [step for step in self.actions if not step.startswith("moved ")]
+
 
 def move(
     repo_dir: Path,

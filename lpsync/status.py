@@ -49,6 +49,23 @@ class StatusResult:
         lists = (self.needs_approval, self.without_spec, self.not_targeted)
         return EXIT_DRIFT if any(lists) else EXIT_OK
 
+    def as_text(self) -> str:
+        """A summary line, then each list that is not empty."""
+        lines = [
+            f"{self.project} {self.series}: {self.targeted} targeted, "
+            f"{self.approved} approved, {self.implemented} implemented"
+        ]
+        sections = (
+            ("specs whose blueprint needs approval", self.needs_approval),
+            ("approved blueprints without a spec", self.without_spec),
+            (f"specs not targeted to {self.series}", self.not_targeted),
+        )
+        for title, items in sections:
+            if items:
+                lines.append(f"{title} ({len(items)}):")
+                lines += [f"  {item}" for item in items]
+        return "\n".join(lines) + "\n"
+
     def as_json(self) -> dict[str, object]:
         return {
             "version": 1,
