@@ -3,6 +3,7 @@ stand-in over HTTP."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -121,6 +122,9 @@ def test_moves_by_status_with_redirects_on_a_new_branch(
     nova: Path, lpsync: Callable[..., object], move_sandbox: Sandbox
 ) -> None:
     before = snapshot(nova)
+    audited = lpsync("audit", "--repo", str(nova), "--format", "json")
+    codes = [f["code"] for f in json.loads(audited.output)["findings"]]
+    assert sorted(c for c in codes if c.startswith("LPS60")) == ["LPS602"] * 4 + ["LPS603"] * 2
     result = lpsync("move", "--repo", str(nova))
     assert result.exit_code == 0, result.output
 
@@ -169,6 +173,15 @@ def test_moves_by_status_with_redirects_on_a_new_branch(
     # Audit's bulk reads: login 2 + the project's one listing page; none per spec.
     paths = [r.path for r in move_sandbox.requests]
     assert paths == ["/devel/", "/devel/", "/devel/nova/all_specifications"], paths
+
+    # lint finds every redirect sound (sources gone, targets there), and audit agrees
+    # that each spec now sits where its blueprint's status says.
+    redirects = [str(p) for p in sorted((nova / "specs").rglob("redirects"))]
+    linted = lpsync("lint", *redirects, "--repo", str(nova), "--format", "json")
+    assert json.loads(linted.output)["findings"] == [], linted.output
+    audited = lpsync("audit", "--repo", str(nova), "--format", "json")
+    codes = {f["code"] for f in json.loads(audited.output)["findings"]}
+    assert not codes & {"LPS601", "LPS602", "LPS603", "LPS604"}, audited.output
 
     # A second run finds nothing to move and makes no commit.
     head = git(nova, "rev-parse", "HEAD")
