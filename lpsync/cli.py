@@ -267,6 +267,18 @@ def _request_logger(stack: ExitStack, path: Path) -> Callable[[RequestRecord], N
     return write
 
 
+# Options of the commands that commit (pull, move), declared once.
+SignoffOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--signoff/--no-signoff",
+        "-s",
+        help="Add Signed-off-by, as git commit -s does. [default: config 'signoff', off]",
+        show_default=False,
+    ),
+]
+
+
 @command()
 def pull(
     ctx: typer.Context,
@@ -288,15 +300,7 @@ def pull(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Print the diff and planned git steps only.")
     ] = False,
-    signoff: Annotated[
-        bool | None,
-        typer.Option(
-            "--signoff/--no-signoff",
-            "-s",
-            help="Add Signed-off-by, as git commit -s does. [default: config 'signoff', off]",
-            show_default=False,
-        ),
-    ] = None,
+    signoff: SignoffOption = None,
 ) -> None:
     """Fetch a blueprint and scaffold or update its spec, committed on its own branch."""
     from lpsync.pull import PullOptions
@@ -401,15 +405,7 @@ def move(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Print the moves and redirects only.")
     ] = False,
-    signoff: Annotated[
-        bool | None,
-        typer.Option(
-            "--signoff/--no-signoff",
-            "-s",
-            help="Add Signed-off-by, as git commit -s does. [default: config 'signoff', off]",
-            show_default=False,
-        ),
-    ] = None,
+    signoff: SignoffOption = None,
 ) -> None:
     """Move specs whose blueprints are Implemented, Obsolete or Superseded, committed."""
     from lpsync.move import MoveOptions
