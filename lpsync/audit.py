@@ -208,7 +208,7 @@ def run_audit(
     template = specdoc.load_template(root, config.specs_dir, config.template) if fix else ""
     linked = read_linked_specs(root, config, launchpad, paths, progress)
     specs, specs_root = linked.specs, linked.specs_root
-    _check_existence(specs, linked.found, linked.missing_projects)
+    _check_existence(specs, linked.found, linked.missing_projects, launchpad.place)
     _check_link_projects(specs)
     authoritative = _speakers(specs, specs_root)
     has_implemented = _has_folder(specs_root, "implemented")
@@ -466,7 +466,10 @@ def _label(blueprint: Blueprint) -> str:
 
 
 def _check_existence(
-    specs: list[_Spec], found: dict[Key, Blueprint | None], missing_projects: set[str]
+    specs: list[_Spec],
+    found: dict[Key, Blueprint | None],
+    missing_projects: set[str],
+    place: str,
 ) -> None:
     for spec in specs:
         for link, ref in _link_refs(spec):
@@ -474,9 +477,9 @@ def _check_existence(
                 continue
             label = f"{ref.project}/{ref.name}"
             why = (
-                f"project {ref.project!r} does not exist on Launchpad"
+                f"project {ref.project!r} does not exist {place}"
                 if ref.project in missing_projects
-                else "no such blueprint on Launchpad"
+                else f"no such blueprint {place}"
             )
             _add(spec, link.line, "LPS201", label, None, link.url, f"{label}: {why}")
         # A malformed link to a blueprint that exists: rewrite it to the real URL.

@@ -216,16 +216,15 @@ def _describe(exc: BaseException, timeout: float) -> str:
 
 
 @contextmanager
-def _translate(service_root: str, timeout: float, what: str) -> Iterator[None]:
-    """Turn any failure into one LaunchpadError naming the root and the operation."""
+def _translate(where: str, timeout: float, what: str) -> Iterator[None]:
+    """Turn any failure into one LaunchpadError naming the service (``where``: "Launchpad
+    URL" or "sandbox DIR") and the operation."""
     try:
         yield
     except (LpsyncError, _IsGroup):
         raise
     except Exception as exc:  # everything else becomes one clear LaunchpadError
-        raise LaunchpadError(
-            f"Launchpad {service_root}: {what}: {_describe(exc, timeout)}"
-        ) from None
+        raise LaunchpadError(f"{where}: {what}: {_describe(exc, timeout)}") from None
 
 
 # -- the session ----------------------------------------------------------------------
@@ -238,9 +237,21 @@ class LaunchpadSession:
     lock and the JSON reads use one connection per thread.
     """
 
-    def __init__(self, lp: Any, service_root: str, timeout: float, proxy_info: Any) -> None:
+    def __init__(
+        self,
+        lp: Any,
+        service_root: str,
+        timeout: float,
+        proxy_info: Any,
+        where: str | None = None,
+    ) -> None:
         self.lp = lp
         self.service_root = service_root
+        # What messages call the service: "Launchpad URL", or "sandbox DIR" for a
+        # stand-in served from a data directory (its port means nothing to a reader).
+        self.where = where or f"Launchpad {service_root}"
+        # For "does not exist ...": "on Launchpad" or "in sandbox DIR".
+        self.place = f"in {where}" if where else "on Launchpad"
         self.api = f"{service_root}{VERSION}/"
         self.timeout = timeout
         self._proxy_info = proxy_info
@@ -255,7 +266,7 @@ class LaunchpadSession:
     # -- plumbing ------------------------------------------------------------------
 
     def _errors(self, what: str) -> Any:
-        return _translate(self.service_root, self.timeout, what)
+        return _translate(self.where, self.timeout, what)
 
     def _http(self) -> Any:
         conn = getattr(self._local, "http", None)
@@ -288,8 +299,7 @@ class LaunchpadSession:
             if response.status != 200:
                 reason = getattr(response, "reason", "") or ""
                 raise LaunchpadError(
-                    f"Launchpad {self.service_root}: {what} ({path}): "
-                    f"HTTP {response.status} {reason}".rstrip()
+                    f"{self.where}: {what} ({path}): HTTP {response.status} {reason}".rstrip()
                 )
             data = json.loads(content)
             if data is None and not group_check:  # only getSpecification may say null
@@ -300,9 +310,8 @@ class LaunchpadSession:
         return f"{self.api}{check_name(project, 'project')}"
 
     def _not_found(self, project: str) -> NotFoundError:
-        return NotFoundError(
-            f"project {project!r} does not exist on Launchpad ({self.service_root})"
-        )
+        where = "" if self.place.startswith("in ") else f" ({self.service_root})"
+        return NotFoundError(f"project {project!r} does not exist {self.place}{where}")
 
     # -- blueprints ----------------------------------------------------------------
 
@@ -456,8 +465,7 @@ class LaunchpadSession:
                 # Launchpad says what it refused (another blueprint has the URL, say);
                 # the body of a 400 to a PATCH is its validation message.
                 raise LaunchpadError(
-                    f"Launchpad {self.service_root}: {what}: HTTP 400 Bad Request: "
-                    f"{_plain(exc.content)}"
+                    f"{self.where}: {what}: HTTP 400 Bad Request: {_plain(exc.content)}"
                 ) from None
 
     # -- people and milestones ---------------------------------------------------------
@@ -478,12 +486,10 @@ class LaunchpadSession:
             rep = self._get_json(f"{self.api}~{person}", what)
             value = rep.get("display_name") if isinstance(rep, dict) else None
             if rep is not None and not isinstance(value, str):
-                raise LaunchpadError(
-                    f"Launchpad {self.service_root}: {what}: the answer has no display name"
-                )
+                raise LaunchpadError(f"{self.where}: {what}: the answer has no display name")
             if value is not None and not is_text(value):
                 raise LaunchpadError(
-                    f"Launchpad {self.service_root}: {what}: field 'display_name' is not "
+                    f"{self.where}: {what}: field 'display_name' is not "
                     "valid Unicode text (it holds a lone surrogate)"
                 )
             with self._people_lock:
@@ -515,12 +521,12 @@ class LaunchpadSession:
             series = last_segment(rep.get("series_target_link"))
             if not isinstance(name, str) or not is_valid_name(name):
                 raise LaunchpadError(
-                    f"Launchpad {self.service_root}: all_milestones of {project}: "
+                    f"{self.where}: all_milestones of {project}: "
                     f"milestone name {name!r} is not a valid Launchpad name"
                 )
             if series is not None and not is_valid_name(series):
                 raise LaunchpadError(
-                    f"Launchpad {self.service_root}: all_milestones of {project}: "
+                    f"{self.where}: all_milestones of {project}: "
                     f"series name {series!r} is not a valid Launchpad name"
                 )
             found[name] = series
@@ -536,7 +542,7 @@ class LaunchpadSession:
         kind = str(rep.get("resource_type_link", "")).rsplit("#", 1)[-1]
         if kind not in ("project", "project_group"):
             raise LaunchpadError(
-                f"Launchpad {self.service_root}: pillar {pillar}: neither a project "
+                f"{self.where}: pillar {pillar}: neither a project "
                 f"nor a project group ({kind or 'no type'})"
             )
         return kind
@@ -548,9 +554,7 @@ class LaunchpadSession:
         for rep in self._listing(f"{self._pillar_url(group)}/projects", what) or ():
             name = rep.get("name")
             if not isinstance(name, str) or not is_valid_name(name):
-                raise LaunchpadError(
-                    f"Launchpad {self.service_root}: {what}: {name!r} is not a valid name"
-                )
+                raise LaunchpadError(f"{self.where}: {what}: {name!r} is not a valid name")
             names.append(name)
         return names
 
@@ -618,19 +622,47 @@ def open_launchpad(
     a launchpadlib ``credentials`` file (only ``push`` does, to write).
 
     ``service_root`` may also be a directory of stand-in data: a Sandbox then serves it
-    on a loopback port for the duration of the ``with`` block.
+    on a loopback port for the duration of the ``with`` block, and messages name it
+    ``sandbox DIR``.
     """
     service_root = os.fspath(service_root)
+    if not service_root.strip():
+        # Path("") is the current directory: never serve it as an empty Launchpad.
+        raise UsageError(
+            "service root is empty: give production, staging, qastaging, an http(s) URL "
+            "or a sandbox data directory"
+        )
     candidate = Path(service_root).expanduser()
     if "://" not in service_root and service_root not in SERVICE_ROOTS and candidate.is_dir():
         from lpsync.sandbox import Sandbox
+        from lpsync.sandbox.model import FILES
 
+        if not any((candidate / name).is_file() for name in FILES):
+            # A typo (``fixtures`` for ``fixtures/launchpad``) must not read as a
+            # Launchpad where no project exists.
+            raise UsageError(
+                f"sandbox {service_root}: no sandbox data: none of {', '.join(FILES)} "
+                "is in this directory"
+            )
+        where = f"sandbox {service_root}"
         with (
             Sandbox(candidate) as sandbox,
-            open_launchpad(sandbox.service_root, cache_dir, timeout, credentials) as session,
+            _open_root(sandbox.service_root, cache_dir, timeout, credentials, where) as session,
         ):
             yield session
         return
+    with _open_root(service_root, cache_dir, timeout, credentials) as session:
+        yield session
+
+
+@contextmanager
+def _open_root(
+    service_root: str,
+    cache_dir: Path | None,
+    timeout: float,
+    credentials: Path | None,
+    where: str | None = None,
+) -> Iterator[LaunchpadSession]:
     root = resolve_service_root(service_root)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     try:
@@ -640,7 +672,7 @@ def open_launchpad(
     # Loopback never goes through a proxy; elsewhere keep launchpadlib's default (env).
     proxy_kw: dict[str, Any] = {"proxy_info": None} if _is_loopback(root) else {}
     signed = load_credentials(credentials) if credentials is not None else None
-    with _translate(root, timeout, "logging in"):
+    with _translate(where or f"Launchpad {root}", timeout, "logging in"):
         from launchpadlib.launchpad import Launchpad
 
         if signed is None:
@@ -666,7 +698,7 @@ def open_launchpad(
                 **proxy_kw,
             )
     proxy_info = proxy_kw.get("proxy_info", _default_proxy_info())
-    yield LaunchpadSession(lp, root, timeout, proxy_info)
+    yield LaunchpadSession(lp, root, timeout, proxy_info, where)
 
 
 def load_credentials(path: Path) -> Any:

@@ -115,7 +115,7 @@ def _pull(
     project = cast(str, bp_ref.project)  # parse_ref refuses a REF without a project
     blueprint = launchpad.get_blueprint(project, bp_ref.name)
     if blueprint is None:
-        raise NotFoundError(f"blueprint {project}/{bp_ref.name} does not exist on Launchpad")
+        raise NotFoundError(f"blueprint {project}/{bp_ref.name} does not exist {launchpad.place}")
 
     vcs = git if options.commit else None  # the repo to commit in, if any
     on_branch = vcs is not None and vcs.current_branch() == branch

@@ -132,7 +132,7 @@ def _targeted(
     summed over the members of a project group."""
     kind = launchpad.pillar_kind(project)
     if kind is None:
-        raise NotFoundError(f"project {project!r} does not exist on Launchpad")
+        raise NotFoundError(f"project {project!r} does not exist {launchpad.place}")
     members = [project] if kind == "project" else launchpad.group_projects(project)
     found: str | None = None
     blueprints: list[Blueprint] = []
@@ -145,7 +145,7 @@ def _targeted(
                 break
     if found is None:
         names = " or ".join(release_aliases(series))
-        raise UsageError(f"series {names} does not exist in {project} on Launchpad")
+        raise UsageError(f"series {names} does not exist in {project} {launchpad.place}")
     return found, blueprints
 
 

@@ -304,3 +304,46 @@ def test_a_bad_timeout_after_the_command_is_a_usage_error() -> None:
 def test_help_texts_keep_their_bracketed_defaults() -> None:
     result = CliRunner().invoke(app, ["pull", "--help"])
     assert "[default: the milestone's series]" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("root", ["fixtures", "", "empty"])
+def test_a_service_root_directory_without_sandbox_data_is_exit_2(
+    tmp_path: Path, git_env: None, root: str
+) -> None:
+    # A typo (fixtures for fixtures/launchpad) or an empty string (the current
+    # directory) used to serve an empty Launchpad: every project "did not exist".
+    from gitrepos import make_repo
+
+    repo = make_repo(tmp_path / "specs", {"setup.cfg": "[lpsync]\nproject = nova\n"})
+    (tmp_path / "empty").mkdir()
+    given = str(ROOT / root) if root == "fixtures" else str(tmp_path / root) if root else ""
+    result = CliRunner().invoke(
+        app,
+        ["--service-root", given, "--cache-dir", str(tmp_path / "c")]
+        + ["pull", "ironic-shards", "--release", "zed", "--repo", str(repo)],
+    )
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    if root:
+        assert f"sandbox {given}: no sandbox data: none of people.json" in result.stderr
+    else:
+        assert "service root is empty" in result.stderr
+    assert not (repo / "specs/zed/ironic-shards.rst").exists()
+
+
+def test_messages_about_a_sandbox_name_the_sandbox_not_launchpad(
+    tmp_path: Path, git_env: None
+) -> None:
+    from gitrepos import make_repo
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "projects.json").write_text("[]", encoding="utf-8")
+    repo = make_repo(tmp_path / "specs", {"setup.cfg": "[lpsync]\nproject = nova\n"})
+    result = CliRunner().invoke(
+        app,
+        ["--service-root", str(data), "--cache-dir", str(tmp_path / "c")]
+        + ["pull", "ironic-shards", "--release", "zed", "--repo", str(repo)],
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"lpsync: error: project 'nova' does not exist in sandbox {data}\n"
