@@ -81,7 +81,8 @@ SHARED_OPTIONS: dict[str, tuple[Any, typer.models.OptionInfo, str | None]] = {
             "--timeout",
             min=0.1,
             max=3600,
-            help="Seconds to wait for each Launchpad request. [default: 30]",
+            help="Seconds for each Launchpad request, the whole answer included; 502 "
+            "and 503 are retried for as long. [default: 30]",
             show_default=False,
         ),
         None,

@@ -64,8 +64,6 @@ SERVICE_ROOTS = {
 }
 BATCH_SIZE = 300  # what we ask for; the server may answer with smaller pages
 MAX_WORKERS = 16
-_RETRY_STATUSES = (502, 503)
-_RETRY_SLEEPS = (1.0, 2.0)  # the raw JSON path retries briefly; launchpadlib does its own
 
 T = TypeVar("T")
 
@@ -190,6 +188,10 @@ def _describe(exc: BaseException, timeout: float) -> str:
     """One line for what went wrong, never headers or bodies with secrets."""
     from lazr.restfulclient.errors import HTTPError
 
+    from lpsync.lphttp import RetriesExhausted
+
+    if isinstance(exc, RetriesExhausted):
+        return str(exc)
     if isinstance(exc, HTTPError):
         status = getattr(exc.response, "status", "?")
         reason = getattr(exc.response, "reason", "") or ""
@@ -280,18 +282,12 @@ class LaunchpadSession:
     def _get_json(self, url: str, what: str, group_check: bool = False) -> Any | None:
         """GET ``url`` as JSON; None for a 404. Raises LaunchpadError otherwise, or
         _IsGroup (with ``group_check``) for a group's 400 to getSpecification."""
-        import time
-
         path = urlsplit(url).path
         with self._errors(f"{what} ({path})"):
-            for attempt in range(len(_RETRY_SLEEPS) + 1):
-                response, content = self._http().request(
-                    url, "GET", headers={"Accept": "application/json", "User-Agent": CONSUMER}
-                )
-                if response.status in _RETRY_STATUSES and attempt < len(_RETRY_SLEEPS):
-                    time.sleep(_RETRY_SLEEPS[attempt])
-                    continue
-                break
+            # 502/503 are retried within the session's budget by the HTTP class itself.
+            response, content = self._http().request(
+                url, "GET", headers={"Accept": "application/json", "User-Agent": CONSUMER}
+            )
             if response.status == 404:
                 return None
             if group_check and response.status == 400 and b"getSpecification" in content:
@@ -673,10 +669,10 @@ def _open_root(
     proxy_kw: dict[str, Any] = {"proxy_info": None} if _is_loopback(root) else {}
     signed = load_credentials(credentials) if credentials is not None else None
     with _translate(where or f"Launchpad {root}", timeout, "logging in"):
-        from launchpadlib.launchpad import Launchpad
+        from lpsync.lphttp import BoundedLaunchpad
 
         if signed is None:
-            lp = Launchpad.login_anonymously(
+            lp = BoundedLaunchpad.login_anonymously(
                 CONSUMER,
                 service_root=root,
                 launchpadlib_dir=str(cache),
@@ -687,7 +683,7 @@ def _open_root(
         else:
             # No authorization engine and no credential store: a bad token is an
             # error, never a browser flow or a prompt.
-            lp = Launchpad(
+            lp = BoundedLaunchpad(
                 signed,
                 None,
                 None,

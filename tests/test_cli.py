@@ -347,3 +347,34 @@ def test_messages_about_a_sandbox_name_the_sandbox_not_launchpad(
     )
     assert result.exit_code == 1, result.output
     assert result.stderr == f"lpsync: error: project 'nova' does not exist in sandbox {data}\n"
+
+
+@pytest.mark.parametrize("fault", [{"trickle": 1.0}, {"status": 502}])
+def test_timeout_bounds_a_whole_command_retries_included(
+    tmp_path: Path, git_env: None, fault: dict[str, object]
+) -> None:
+    # Headers then a byte a second kept `--timeout 2` running until killed, and
+    # launchpadlib's own retries of 502 took 31 s whatever the timeout.
+    import time
+
+    from gitrepos import make_repo
+
+    from lpsync.sandbox import Sandbox
+
+    repo = make_repo(tmp_path / "specs", {"setup.cfg": "[lpsync]\nproject = nova\n"})
+    with Sandbox(FIXTURES) as sandbox:
+        sandbox.add_fault("getSpecification", **fault)  # type: ignore[arg-type]
+        began = time.monotonic()
+        done = _python(
+            "-m", "lpsync", "--service-root", sandbox.service_root, "--timeout", "2",
+            "--cache-dir", str(tmp_path / "c"),
+            "pull", "ironic-shards", "--release", "zed", "--repo", str(repo),
+        )  # fmt: skip
+        elapsed = time.monotonic() - began
+    assert done.returncode == 3, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "getSpecification nova/ironic-shards" in done.stderr
+    assert ("timed out" if "trickle" in fault else "still after 2 s of retries") in done.stderr
+    # The timeout, plus starting Python and logging in (generous: the machine is shared).
+    assert elapsed < 2 + 5, elapsed
+    assert not (repo / "specs/zed/ironic-shards.rst").exists()

@@ -223,12 +223,19 @@ def test_milestone_series(lp_session, sandbox) -> None:
 
 # -- failures ----------------------------------------------------------------------------
 
+TIMEOUT = 1.0
 FAULTS = {
     "latency": {"latency": 3.0},
     "status500": {"status": 500},
     "hang": {"hang": True},
     "drop": {"drop": True},
     "malformed": {"malformed": True},
+    # Headers at once, then the body a byte at a time: each wait for a byte is short,
+    # so only a deadline over the whole response ends it.
+    "trickle": {"trickle": 0.3},
+    # launchpadlib alone retries these for 31 s: the session's budget is --timeout.
+    "status502": {"status": 502},
+    "status503": {"status": 503},
 }
 EXPECTED = {
     "latency": "timed out",
@@ -236,8 +243,10 @@ EXPECTED = {
     "hang": "timed out",
     "drop": "connection closed",
     "malformed": "not valid",
+    "trickle": "timed out",
+    "status502": f"HTTP 502 Bad Gateway, still after {TIMEOUT:g} s of retries",
+    "status503": "HTTP 503",
 }
-TIMEOUT = 1.0
 
 
 def _check(info: pytest.ExceptionInfo, kind: str, sb: Sandbox, began: float) -> None:
@@ -260,7 +269,7 @@ def test_faults_on_get_specification(kind: str, sandbox: Sandbox, tmp_path: Path
     assert "getSpecification nova/ironic-shards" in str(info.value)
 
 
-@pytest.mark.parametrize("kind", ["status500", "drop", "malformed", "hang"])
+@pytest.mark.parametrize("kind", ["status500", "drop", "malformed", "hang", "trickle", "status502"])
 def test_faults_on_listing_and_people(kind: str, sandbox: Sandbox, tmp_path: Path) -> None:
     with open_launchpad(sandbox.service_root, tmp_path, timeout=TIMEOUT) as session:
         sandbox.add_fault("all_specifications|~", **FAULTS[kind])
@@ -274,7 +283,10 @@ def test_faults_on_listing_and_people(kind: str, sandbox: Sandbox, tmp_path: Pat
                 session.display_names(["alice-k", "ines"])
 
 
-@pytest.mark.parametrize(("kind", "fault"), [("status500", {"status": 404}), ("drop", {})])
+@pytest.mark.parametrize(
+    ("kind", "fault"),
+    [("status500", {"status": 404}), ("drop", {}), ("trickle", {}), ("status502", {})],
+)
 def test_faults_on_login(kind: str, fault: dict, sandbox: Sandbox, tmp_path: Path) -> None:
     sandbox.add_fault("^/devel/$", **(fault or FAULTS[kind]))
     began = time.monotonic()

@@ -26,8 +26,10 @@ class Fault:
     """What to do to requests whose ``path?query`` matches ``pattern`` (``re.search``).
 
     ``latency`` is applied first; then at most one of ``hang``, ``drop``, ``malformed``,
-    ``body`` or ``status`` (checked in that order). ``body`` is answered as 200 JSON:
-    well-formed data of the wrong shape. ``times`` limits how many requests it hits.
+    ``body``, ``status`` or ``trickle`` (checked in that order). ``body`` is answered as
+    200 JSON: well-formed data of the wrong shape. ``trickle`` sends the real answer's
+    headers at once, then its body one byte every ``trickle`` seconds. ``times``
+    limits how many requests it hits.
     """
 
     pattern: re.Pattern[str]
@@ -38,6 +40,7 @@ class Fault:
     malformed: bool = False
     body: bytes | None = None
     times: int | None = None
+    trickle: float = 0.0
 
 
 class FaultSet:

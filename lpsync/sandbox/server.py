@@ -161,14 +161,19 @@ class Sandbox:
         malformed: bool = False,
         body: bytes | None = None,
         times: int | None = None,
+        trickle: float = 0.0,
     ) -> None:
         """Misbehave on requests whose ``path?query`` matches ``pattern`` (``re.search``).
 
-        Note: launchpadlib retries 502/503 six times with ~31 s of sleeps, so a test
-        wanting a server error should use e.g. 500. httplib2 re-sends once after a
-        dropped connection, so a ``drop`` fault usually sees two requests.
+        Note: lpsync retries 502/503 for up to its timeout (plain launchpadlib: six
+        times, ~31 s of sleeps), so a test wanting one server error should use e.g.
+        500. httplib2 re-sends once after a dropped connection, so a ``drop`` fault
+        usually sees two requests. ``trickle`` sends the headers, then the body one
+        byte every ``trickle`` seconds.
         """
-        fault = Fault(re.compile(pattern), latency, status, hang, drop, malformed, body, times)
+        fault = Fault(
+            re.compile(pattern), latency, status, hang, drop, malformed, body, times, trickle
+        )
         self._faults.add(fault)
 
     def clear_faults(self) -> None:
@@ -232,6 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.status is not None:
                 self._send(Reply(fault.status, b"Injected fault", "text/plain"), record)
                 return
+        trickle = fault.trickle if fault is not None else 0.0
         with sandbox.data.lock:
             # As on Launchpad: a request signed with a bad token is refused whatever
             # it asks; an anonymous one may read but not write.
@@ -248,9 +254,9 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = sandbox.site.get(path, query, accept)
         except Exception as exc:  # a stand-in bug: answer like Launchpad's OOPS page
             reply = Reply(500, f"OOPS: {type(exc).__name__}: {exc}".encode(), "text/plain")
-        self._send(reply, record)
+        self._send(reply, record, trickle)
 
-    def _send(self, reply: Reply, record: Callable[[int], None]) -> None:
+    def _send(self, reply: Reply, record: Callable[[int], None], trickle: float = 0.0) -> None:
         etag = None
         status = reply.status
         body = reply.body
@@ -270,5 +276,18 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.cacheable:
             self.send_header("Cache-Control", f"max-age={ROOT_MAX_AGE}")
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if not trickle:
             self.wfile.write(body)
+            return
+        self.wfile.flush()
+        stopping = self.server.sandbox._stopping
+        for i in range(len(body)):
+            if stopping.wait(trickle):
+                break
+            try:
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+            except OSError:  # the client gave up
+                break
