@@ -32,7 +32,8 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 REDIRECTS = "redirects"
-_URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+# A scheme starts a run of scheme characters and is short: linear on long lines.
+_URL_RE = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://")
 # Invisible characters that break searches and diffs: zero-width space, joiners, word
 # joiner, and a byte-order mark anywhere but at the very start.
 _ZERO_WIDTH = {"\u200b": "zero-width space", "\u200c": "zero-width non-joiner"}

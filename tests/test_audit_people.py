@@ -97,3 +97,68 @@ def test_match_never_crashes(text: str, lp_id: str) -> None:
     assert isinstance(match(text, lp_id), Match)
     assert isinstance(match(text, lp_id, "Some Body"), Match)
     assert match(f"{text} ({lp_id})", lp_id) is Match.YES
+
+
+# The forms of spec-repos.md §2.2 (and a few more from the corpus), each with the id
+# it gives in an id position: all must match on the id alone, with no request.
+CORPUS_FORMS = [
+    ("Doug Hellmann (doug-hellmann)", "doug-hellmann"),
+    ("rushiagr (Rushi Agrawal)", "rushiagr"),
+    ("Oleksii Zamiatin (ozamiatin@mirantis.com)", "ozamiatin"),
+    ("yorik-sar (Yuriy Taraday, YorikSar @ freenode)", "yorik-sar"),
+    ("* balazs-gibizer (Balazs Gibizer)", "balazs-gibizer"),
+    ("Przemyslaw Czesnowicz <pczesno>", "pczesno"),
+    ("* <gessau> Henry Gessau", "gessau"),
+    ("Markus Zoeller (https://launchpad.net/~mzoeller)", "mzoeller"),
+    ("`miguel-lavalle <https://launchpad.net/~minsel>`_", "minsel"),
+    ("Adam Young  ayoung ayoung@redhat.com", "ayoung"),
+    ("Samuel de Medeiros Queiroz - samueldmq", "samueldmq"),
+    ("Lance Bragstad <lbragstad@gmail.com> lbragstad", "lbragstad"),
+    ("moshele (moshele@mellanox.com)", "moshele"),
+    ("boris-42\ndinabelova\nharlowja\nzhiyan", "harlowja"),
+    ("* Harlowja", "harlowja"),
+    ("natsume-takashi", "natsume-takashi"),
+    ("Dmitry Tantsur (lp: divius, irc: dtantsur)", "divius"),
+    ("Dmitry Tantsur, IRC: dtantsur, LP: divius", "divius"),
+    ("oslo.log work: dhellmann", "dhellmann"),
+    ("eharney and akerr (?)", "akerr"),
+    ("eharney (spec, some implementation)", "eharney"),
+    ("1. luqitao (qtlu@fiberhome.com)\n  2. tommylikehu(tommylikehu@gmail.com)", "luqitao"),
+    ("w-wanghong (wanghong <w.wanghong@huawei.com>)", "wanghong"),
+    ("Leo McGann <ljmcgann> lmcgann@redhat.com\n  Danni Shi <sdanni>", "sdanni"),
+    ("Jay Faulkner (JayF)", "jayf"),
+    ("~dmitri", "dmitri"),
+    ("@dmitri on IRC", "dmitri"),
+    ("lp:dmitri", "dmitri"),
+]
+
+
+@pytest.mark.parametrize(("text", "lp_id"), CORPUS_FORMS)
+def test_corpus_forms_match_on_the_id_alone(text: str, lp_id: str) -> None:
+    assert match(text, lp_id) is Match.YES
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dmitri Petrov",
+        "* Dmitri Petrov",
+        "Dmitri Petrov <dpetrov@example.com>",
+        "Dmitri Petrov (https://launchpad.net/~dpetrov)",
+        "Dmitri Petrov (Dmitri Petrov)",
+        "dmitri-petrov",
+        "dmitri.petrov",
+        "xdmitri",
+    ],
+)
+def test_an_id_is_not_matched_inside_another_name(text: str) -> None:
+    # Blueprint assignee dmitri ("Dmitri Volkov"): the id spelled as a word of
+    # someone else's full name is no match; the full name is compared with the
+    # display name.
+    assert match(text, "dmitri") is not Match.YES
+    assert match(text, "dmitri", "Dmitri Volkov") is Match.NO
+
+
+def test_a_full_name_matches_the_display_name() -> None:
+    assert match("Dmitri Volkov", "dmitri") is Match.NEED_NAME
+    assert match("Dmitri Volkov", "dmitri", "Dmitri Volkov") is Match.YES
