@@ -115,6 +115,7 @@ class _Spec:
     link: specdoc.LinkedBlueprint | None = None  # the primary link
     ref: BlueprintRef | None = None  # what the primary link is looked up as
     blueprint: Blueprint | None = None
+    assignee_name: str | None = None  # the assignee's display name, if fetched
     findings: list[Finding] = field(default_factory=list)
     fix: set[str] = field(default_factory=set)
 
@@ -601,7 +602,8 @@ def _check_assignee(
     text = located.value if located else None
     if verdict is people.Match.NEED_NAME:
         # An unknown or hidden person matches on the id alone.
-        verdict = people.match(text, assignee, names.get(assignee) or "")
+        spec.assignee_name = names.get(assignee) or ""
+        verdict = people.match(text, assignee, spec.assignee_name)
     if verdict is people.Match.YES:
         return
     line = located.line if located else _fallback_line(spec)
@@ -773,6 +775,7 @@ def _fix(
             url=url,
             assignee=blueprint.assignee if "LPS401" in spec.fix else None,
             milestone=blueprint.milestone if "LPS501" in spec.fix else None,
+            assignee_name=spec.assignee_name,
         )
         try:
             new = specdoc.update_text(text, values, template, path=spec.path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -136,6 +136,10 @@ def _pull(
         assignee=blueprint.assignee,
         milestone=blueprint.milestone,
     )
+    if old is not None and blueprint.assignee and specdoc.needs_display_name(old, values):
+        # "Alice Kowalski" names alice-k for audit: one person request to agree.
+        name = launchpad.display_name(blueprint.assignee)
+        values = replace(values, assignee_name=name or "")
     rel = path.relative_to(root).as_posix()
     if old is None:
         new = specdoc.scaffold(template, values)

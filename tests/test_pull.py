@@ -247,8 +247,10 @@ def test_update_changes_only_the_drifted_lines(
     assert git(repo, "log", "-1", "--format=%s").strip() == (
         "Update spec for blueprint libvirt-vdpa-hotplug"
     )
-    # Updating needs no series: login 2 + getSpecification 1.
-    assert len(sandbox.requests) == 3, _requests(sandbox)
+    # Updating needs no series: login 2 + getSpecification 1, and the assignee once:
+    # only the display name can tell whether "bob-nguyen" names alice-k (audit's rule).
+    assert len(sandbox.requests) == 4, _requests(sandbox)
+    assert sandbox.requests[-1].path == "/devel/~alice-k"
 
 
 def test_a_spec_linking_the_blueprint_wins_over_a_file_named_after_it(

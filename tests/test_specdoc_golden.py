@@ -186,21 +186,30 @@ def test_update_with_present_values_changes_nothing(name: str) -> None:
     link = fields.links[0]
     url = f"https://blueprints.launchpad.net/{link.ref.project}/+spec/{link.ref.name}"
     ids = {
-        "Mara Quinn (mquinn)": "mquinn",
-        "Ola Berg <oberg>": "oberg",
-        "tom.ng@example.com": "tom.ng",
-        "sdiaz (Sofia Diaz)": "sdiaz",
-        "dfisher\n  ewong": "ewong",
-        "Harriet Lowe": "Harriet",
+        "Mara Quinn (mquinn)": ("mquinn", None),
+        "Ola Berg <oberg>": ("oberg", None),
+        "tom.ng@example.com": ("tom.ng", None),
+        "sdiaz (Sofia Diaz)": ("sdiaz", None),
+        "dfisher\n  ewong": ("ewong", None),
+        "ravi\n* mchen": ("mchen", None),
+        # A full name names the person through the display name (audit's rule).
+        "Harriet Lowe": ("hlowe", "Harriet Lowe"),
     }
     assignee = fields.assignee.value if fields.assignee else None
+    lp_id, display_name = ids.get(assignee, (assignee, None)) if assignee else (None, None)
     values = BlueprintValues(
         fields.title_text or "",
         url,
-        ids.get(assignee, assignee) if assignee else None,
+        lp_id,
         fields.milestone.value if fields.milestone else None,
+        display_name,
     )
-    assert update_text(text, values, template=default_template()) == text
+    expected = text
+    if link.malformed:
+        # A link audit reports as malformed (LPS102) is not "present": it is rewritten.
+        expected = text[: link.start] + url + text[link.end :]
+    assert update_text(text, values, template=default_template()) == expected
+    assert update_text(expected, values, template=default_template()) == expected
 
 
 def test_crlf_and_missing_final_newline_survive() -> None:

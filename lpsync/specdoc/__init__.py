@@ -39,7 +39,13 @@ The modules, each owning one thing:
 
 from __future__ import annotations
 
-from lpsync.specdoc.edit import MIN_ADORNMENT, stale_fields, update_text
+from lpsync.specdoc.edit import (
+    MIN_ADORNMENT,
+    names_assignee,
+    needs_display_name,
+    stale_fields,
+    update_text,
+)
 from lpsync.specdoc.fields import (
     preamble_links,
     primary_link,
@@ -72,6 +78,8 @@ __all__ = [
     "is_spec_file",
     "is_spec_name",
     "load_template",
+    "names_assignee",
+    "needs_display_name",
     "preamble_links",
     "primary_link",
     "read_fields",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from docutils.utils import column_width
 
+from lpsync import people
 from lpsync.errors import SpecError
 from lpsync.names import BlueprintRef, contains_token, parse_blueprint_url
 from lpsync.specdoc.candidates import (
@@ -89,9 +90,33 @@ def stale_fields(text: str, values: BlueprintValues) -> list[str]:
     ):
         if not wanted or not (name == "assignee" or has_field):
             continue  # nothing asked, or a milestone the spec does not carry
-        if located is None or not contains_token(located.value, wanted):
+        if located is None:
+            said = False
+        elif name == "assignee":
+            said = names_assignee(located.value, values)  # audit's rule
+        else:
+            said = contains_token(located.value, wanted)
+        if not said:
             stale.append(name)
     return stale
+
+
+def names_assignee(text: str | None, values: BlueprintValues) -> bool:
+    """Whether ``text`` names the blueprint's assignee, by audit's rule (people.match):
+    by the id, or by the display name when ``values`` carries it."""
+    if not values.assignee:
+        return False
+    verdict = people.match(text, values.assignee.strip(), values.assignee_name)
+    return verdict is people.Match.YES
+
+
+def needs_display_name(text: str, values: BlueprintValues) -> bool:
+    """Whether only the assignee's display name can tell if ``text`` names them: the
+    caller may then spend one person request and set ``assignee_name``."""
+    located = read_fields(text).assignee
+    if not values.assignee or located is None or values.assignee_name is not None:
+        return False
+    return people.match(located.value, values.assignee.strip()) is people.Match.NEED_NAME
 
 
 def _same_blueprint(link: LinkedBlueprint, ref: BlueprintRef) -> bool:
@@ -137,10 +162,12 @@ def update_text(
     """Rewrite the managed fields of a spec to ``values``; every other byte stays.
 
     See the module docs for the rules; in short: the title is rewritten when it renders
-    differently from ``values.title``; the URL when no blueprint link in the preamble
-    names the same blueprint; the assignee/milestone when given and not already present
-    as a word of the current value; missing fields are added where the template has
-    them."""
+    differently from ``values.title``; the URL when no well-formed blueprint link in
+    the preamble names the same blueprint (a wrapped one is rewritten); the assignee
+    when the current value does not name the person by audit's rule (``people.match``,
+    with ``values.assignee_name`` when known); the milestone when given and not already
+    a word of the current value, or of a Milestones section without the label; missing
+    fields are added where the template has them."""
     title = clean_title(values.title)
     if not title:
         raise SpecError(path, "the blueprint title is empty")
@@ -176,10 +203,14 @@ def update_text(
     # -- URL: only links in the preamble (title to first section) name the spec's own
     # blueprint; links further down are references to other work.
     preamble = _preamble_links(lv, fields)
-    url_needed = not any(_same_blueprint(link, ref) for link in preamble)
+    same = [link for link in preamble if _same_blueprint(link, ref)]
+    # A link that names the blueprint but is malformed (wrapped across lines, double
+    # slash, uppercase project: audit's LPS102) is rewritten like a wrong one.
+    url_needed = all(link.malformed for link in same)
     if url_needed and preamble:
         # Rewrite the URL text only: a label, hyperlink text or bullet around it stays.
-        edits.replace(preamble[0].start, preamble[0].end, values.url)
+        target = same[0] if same else preamble[0]
+        edits.replace(target.start, target.end, values.url)
         url_needed = False
     if title_line is None:
         _insert_title(
@@ -200,7 +231,7 @@ def update_text(
                     assignee,
                     _template_value_indent(template, _ASSIGNEE_RE),
                 )
-            elif not contains_token(fields.assignee.value, assignee):
+            elif not names_assignee(fields.assignee.value, values):
                 _replace_value(edits, fields.assignee, assignee)
         elif assignee:
             _add_assignee(lv, edits, get_sections(), tsections, template, assignee, eol)
@@ -213,7 +244,12 @@ def update_text(
                 _fill_empty(lv, edits, _MILESTONE_RE, milestone, "", same_line=True)
             elif not contains_token(fields.milestone.value, milestone):
                 _replace_value(edits, fields.milestone, milestone)
-        elif milestone and tsections and _find_section(tsections, r"milestones?\b"):
+        elif (
+            milestone
+            and tsections
+            and _find_section(tsections, r"milestones?\b")
+            and not _section_names(lv, get_sections(), r"milestones?\b", milestone)
+        ):
             _add_milestone(lv, edits, get_sections(), tsections, milestone, eol)
 
     return edits.apply()
@@ -408,6 +444,22 @@ def _add_milestone(
                 target.end, [t_ms.title, target.char * column_width(t_ms.title), "", label], eol
             )
             return
+
+
+def _section_names(lv: _Lines, sections: list[_Section], pattern: str, value: str) -> bool:
+    """Whether the section matching ``pattern`` already says ``value`` without a label
+    (oslo's ``Milestones`` section holding just ``kilo-1``): a label above it would
+    say it twice."""
+    sec = _find_section(sections, pattern)
+    if sec is None:
+        return False
+    body = sec.body
+    while body < sec.end and lv.blank(body):
+        body += 1
+    end = body
+    while end < sec.end and not lv.blank(end):
+        end += 1
+    return end > body and contains_token("\n".join(lv.content[body:end]), value)
 
 
 def _body_end(lv: _Lines, sec: _Section) -> int:

@@ -46,3 +46,6 @@ class BlueprintValues:
     url: str
     assignee: str | None
     milestone: str | None
+    # The assignee's display name, when known: a spec that names the person by it
+    # says the same as the id (audit's rule), and is left as written.
+    assignee_name: str | None = None
