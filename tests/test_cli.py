@@ -353,7 +353,7 @@ def test_messages_about_a_sandbox_name_the_sandbox_not_launchpad(
 def test_timeout_bounds_a_whole_command_retries_included(
     tmp_path: Path, git_env: None, fault: dict[str, object]
 ) -> None:
-    # Headers then a byte a second kept `--timeout 2` running until killed, and
+    # Headers then a byte a second kept `--timeout 3` running until killed, and
     # launchpadlib's own retries of 502 took 31 s whatever the timeout.
     import time
 
@@ -366,7 +366,7 @@ def test_timeout_bounds_a_whole_command_retries_included(
         sandbox.add_fault("getSpecification", **fault)  # type: ignore[arg-type]
         began = time.monotonic()
         done = _python(
-            "-m", "lpsync", "--service-root", sandbox.service_root, "--timeout", "2",
+            "-m", "lpsync", "--service-root", sandbox.service_root, "--timeout", "1",
             "--cache-dir", str(tmp_path / "c"),
             "pull", "ironic-shards", "--release", "zed", "--repo", str(repo),
         )  # fmt: skip
@@ -374,7 +374,7 @@ def test_timeout_bounds_a_whole_command_retries_included(
     assert done.returncode == 3, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert "getSpecification nova/ironic-shards" in done.stderr
-    assert ("timed out" if "trickle" in fault else "still after 2 s of retries") in done.stderr
+    assert ("timed out" if "trickle" in fault else "still after 1 s of retries") in done.stderr
     # The timeout, plus starting Python and logging in (generous: the machine is shared).
-    assert elapsed < 2 + 5, elapsed
+    assert elapsed < 1 + 5, elapsed
     assert not (repo / "specs/zed/ironic-shards.rst").exists()

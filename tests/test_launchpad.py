@@ -235,7 +235,6 @@ FAULTS = {
     "trickle": {"trickle": 0.3},
     # launchpadlib alone retries these for 31 s: the session's budget is --timeout.
     "status502": {"status": 502},
-    "status503": {"status": 503},
 }
 EXPECTED = {
     "latency": "timed out",
@@ -245,7 +244,6 @@ EXPECTED = {
     "malformed": "not valid",
     "trickle": "timed out",
     "status502": f"HTTP 502 Bad Gateway, still after {TIMEOUT:g} s of retries",
-    "status503": "HTTP 503",
 }
 
 
