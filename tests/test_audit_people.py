@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -162,3 +164,30 @@ def test_an_id_is_not_matched_inside_another_name(text: str) -> None:
 def test_a_full_name_matches_the_display_name() -> None:
     assert match("Dmitri Volkov", "dmitri") is Match.NEED_NAME
     assert match("Dmitri Volkov", "dmitri", "Dmitri Volkov") is Match.YES
+
+
+def test_audit_reports_someone_else_who_shares_a_word_with_the_id(tmp_path: Path) -> None:
+    # Blueprint assignee dmitri ("Dmitri Volkov"); the spec names Dmitri Petrov.
+    from lpsync.audit import run_audit
+    from lpsync.config import load_config
+    from lpsync.launchpad import open_launchpad
+    from lpsync.sandbox import Sandbox, SandboxData
+
+    data = SandboxData()
+    data.add_person(name="dmitri", display_name="Dmitri Volkov")
+    data.add_project(name="nova", display_name="Nova")
+    data.add_blueprint(project="nova", name="x-feature", title="X feature", assignee="dmitri")
+    spec = tmp_path / "specs" / "zed" / "x-feature.rst"
+    spec.parent.mkdir(parents=True)
+    (tmp_path / "setup.cfg").write_text("[lpsync]\nproject = nova\n")
+    body = (
+        "=========\nX feature\n=========\n\nhttps://blueprints.launchpad.net/nova/+spec/x-feature\n"
+    )
+    for written, codes in (("Dmitri Petrov", ["LPS401"]), ("Dmitri Volkov", []), ("dmitri", [])):
+        spec.write_text(f"{body}\nPrimary assignee:\n  {written}\n", encoding="utf-8")
+        with (
+            Sandbox.from_model(data) as sandbox,
+            open_launchpad(sandbox.service_root, tmp_path / "c", timeout=5) as session,
+        ):
+            result = run_audit(tmp_path, load_config(tmp_path), session)
+        assert [f.code for f in result.findings] == codes, written
