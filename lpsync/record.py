@@ -41,13 +41,16 @@ class RecordResult:
 def check_output(output: Path) -> Path:
     """The output must be a new or an empty directory (checked before any request)."""
     path = Path(os.path.abspath(output))
-    if path.exists() or path.is_symlink():
-        if not path.is_dir() or path.is_symlink():
-            raise UsageError(f"--output {output}: exists and is not a directory")
-        if any(path.iterdir()):
-            raise UsageError(f"--output {output}: not empty (record writes a new snapshot)")
-    elif not path.parent.is_dir():
-        raise UsageError(f"--output {output}: parent directory {path.parent} does not exist")
+    try:
+        if path.exists() or path.is_symlink():
+            if not path.is_dir() or path.is_symlink():
+                raise UsageError(f"--output {output}: exists and is not a directory")
+            if any(path.iterdir()):
+                raise UsageError(f"--output {output}: not empty (record writes a new snapshot)")
+        elif not path.parent.is_dir():
+            raise UsageError(f"--output {output}: parent directory {path.parent} does not exist")
+    except OSError as exc:  # a name too long, a folder that cannot be listed
+        raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
     return path
 
 
@@ -151,17 +154,23 @@ def _dump(entries: list[dict[str, Any]]) -> str:
 def _write_dir(target: Path, files: dict[str, str]) -> None:
     """Write every file into a temp dir beside ``target``, then rename it into place
     (rename replaces an empty directory): readers see all of the snapshot or none."""
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp: Path | None = None
     try:
+        # A short fixed prefix: a name near the file system's limit still fits.
+        tmp = Path(tempfile.mkdtemp(prefix=".lpsync-record-", dir=target.parent))
         for name, text in files.items():
             with open(tmp / name, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         os.chmod(tmp, 0o777 & ~_umask())
         os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(tmp)
-        raise LpsyncError(f"{target}: cannot write the snapshot: {exc.strerror or exc}") from None
+    except BaseException as exc:  # Ctrl-C too: never leave a half-written snapshot
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(tmp)
+        if isinstance(exc, OSError):
+            detail = exc.strerror or exc
+            raise LpsyncError(f"{target}: cannot write the snapshot: {detail}") from None
+        raise
 
 
 def _umask() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,6 +84,13 @@ def lpsync(root: str, cache: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout + result.stderr
 
 
+def record_into(server: Sandbox, cache: Path, repo: Path, output: Path | str) -> tuple[int, str]:
+    """``lpsync record --repo REPO --output OUTPUT`` against ``server``."""
+    return lpsync(
+        server.service_root, cache, "record", "--repo", str(repo), "--output", str(output)
+    )
+
+
 def test_audit_of_the_snapshot_equals_the_live_audit(drifted: Sandbox, tmp_path: Path) -> None:
     repo = specs_repo(tmp_path)
     cache = tmp_path / "cache"
@@ -96,15 +104,7 @@ def test_audit_of_the_snapshot_equals_the_live_audit(drifted: Sandbox, tmp_path:
         assert all(code in live[1] for code in ("LPS201", "LPS301", "LPS701", "LPS702"))
 
     drifted.clear_requests()
-    code, out = lpsync(
-        drifted.service_root,
-        cache / "rec",
-        "record",
-        "--repo",
-        str(repo),
-        "--output",
-        str(tmp_path / "snap"),
-    )
+    code, out = record_into(drifted, cache / "rec", repo, tmp_path / "snap")
     assert code == 0, out
     # The audit's own reads, plus one all_milestones page per project with milestones.
     milestone_pages = [r for r in drifted.requests if r.path.endswith("/all_milestones")]
@@ -127,9 +127,7 @@ def test_audit_of_the_snapshot_equals_the_live_audit(drifted: Sandbox, tmp_path:
 def test_the_snapshot_holds_only_what_the_specs_link(drifted: Sandbox, tmp_path: Path) -> None:
     repo = specs_repo(tmp_path)
     snap = tmp_path / "snap"
-    code, out = lpsync(
-        drifted.service_root, tmp_path / "c", "record", "--repo", str(repo), "--output", str(snap)
-    )
+    code, out = record_into(drifted, tmp_path / "c", repo, snap)
     assert code == 0, out
     blueprints = json.loads((snap / "blueprints.json").read_text())
     assert [(b["project"], b["name"]) for b in blueprints] == [
@@ -160,15 +158,7 @@ def test_recording_is_deterministic(drifted: Sandbox, tmp_path: Path) -> None:
     repo = specs_repo(tmp_path)
     texts = []
     for run in ("a", "b"):
-        code, out = lpsync(
-            drifted.service_root,
-            tmp_path / run,
-            "record",
-            "--repo",
-            str(repo),
-            "--output",
-            str(tmp_path / f"snap-{run}"),
-        )
+        code, out = record_into(drifted, tmp_path / run, repo, tmp_path / f"snap-{run}")
         assert code == 0, out
         texts.append({p.name: p.read_bytes() for p in (tmp_path / f"snap-{run}").iterdir()})
     assert texts[0] == texts[1]
@@ -191,48 +181,21 @@ def test_an_output_that_is_not_new_or_empty_is_refused(drifted: Sandbox, tmp_pat
     a_file.write_text("x")
     drifted.clear_requests()
     for output in (full, a_file, tmp_path / "no" / "parent"):
-        code, out = lpsync(
-            drifted.service_root,
-            tmp_path / "c",
-            "record",
-            "--repo",
-            str(repo),
-            "--output",
-            str(output),
-        )
+        code, out = record_into(drifted, tmp_path / "c", repo, output)
         assert code == 2, out
         assert len(out.strip().splitlines()) == 1 and str(output) in out
     assert drifted.requests == []  # refused before asking Launchpad anything
     assert [p.name for p in full.iterdir()] == ["keep.txt"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert (
-        lpsync(
-            drifted.service_root,
-            tmp_path / "c",
-            "record",
-            "--repo",
-            str(repo),
-            "--output",
-            str(empty),
-        )[0]
-        == 0
-    )
+    assert record_into(drifted, tmp_path / "c", repo, empty)[0] == 0
     assert (empty / "blueprints.json").is_file()
 
 
 def test_a_launchpad_failure_leaves_nothing_behind(drifted: Sandbox, tmp_path: Path) -> None:
     repo = specs_repo(tmp_path)
     drifted.add_fault(r"all_milestones", status=500)
-    code, out = lpsync(
-        drifted.service_root,
-        tmp_path / "c",
-        "record",
-        "--repo",
-        str(repo),
-        "--output",
-        str(tmp_path / "snap"),
-    )
+    code, out = record_into(drifted, tmp_path / "c", repo, tmp_path / "snap")
     assert code == 3, out
     assert "all_milestones" in out and "Traceback" not in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "repo"]
@@ -278,9 +241,7 @@ def test_the_snapshot_holds_public_data_only(
     monkeypatch.setenv("LPSYNC_SECRET_SOMETHING", secret)
     repo = specs_repo(tmp_path)
     cache = tmp_path / "cache-dir-marker"
-    code, out = lpsync(
-        drifted.service_root, cache, "record", "--repo", str(repo), "--output", str(tmp_path / "s")
-    )
+    code, out = record_into(drifted, cache, repo, tmp_path / "s")
     assert code == 0, out
     text = "".join(p.read_text() for p in sorted((tmp_path / "s").iterdir()))
     port = str(drifted.port)
@@ -294,3 +255,54 @@ def test_the_snapshot_holds_public_data_only(
         "projects.json",
         "series.json",
     ]
+
+
+def test_an_output_name_the_file_system_refuses_is_one_line(
+    drifted: Sandbox, tmp_path: Path
+) -> None:
+    """A name too long: exit 2 before any request. One near the limit still records:
+    the temp folder beside it must not make it longer."""
+    repo = specs_repo(tmp_path)
+    drifted.clear_requests()
+    code, out = record_into(drifted, tmp_path / "c", repo, tmp_path / ("s" * 300))
+    assert code == 2, out
+    assert out.startswith("lpsync: error: --output ") and out.endswith(": File name too long\n")
+    assert drifted.requests == []
+    near_limit = tmp_path / ("s" * 250)
+    code, out = record_into(drifted, tmp_path / "c", repo, near_limit)
+    assert code == 0, out
+    assert (near_limit / "blueprints.json").is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_folder_that_cannot_take_the_snapshot_is_one_line(
+    drifted: Sandbox, tmp_path: Path
+) -> None:
+    # /proc takes no new folders, even from root (tests may run as root).
+    repo = specs_repo(tmp_path)
+    code, out = record_into(drifted, tmp_path / "c", repo, "/proc/lpsync-snapshot")
+    assert code == 3, out
+    assert out.startswith("lpsync: error: /proc/lpsync-snapshot: cannot write the snapshot: ")
+    assert len(out.splitlines()) == 1 and "internal error" not in out
+
+
+def test_an_interrupt_while_writing_leaves_nothing(
+    drifted: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C once every file is written, just before the rename: no snapshot, no
+    temp folder beside it, and the usual 130."""
+    repo = specs_repo(tmp_path)
+    renames = []
+    replace = os.replace
+
+    def interrupted(src: str, dst: str) -> None:
+        if Path(dst) != tmp_path / "snap":  # someone else's rename (a cache, say)
+            return replace(src, dst)
+        renames.append(src)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    code, out = record_into(drifted, tmp_path / "c", repo, tmp_path / "snap")
+    assert code == 130 and out == "lpsync: interrupted\n"
+    assert renames  # the interrupt came where it was meant to
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "repo"]
