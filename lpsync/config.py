@@ -171,12 +171,18 @@ def _validate(values: dict[str, object], where: str) -> Config:
 
 
 def _check_spec_url(value: str, where: str) -> None:
-    _check_format(value, "spec_url", set(PLACEHOLDERS), where)
+    fields = _check_format(value, "spec_url", set(PLACEHOLDERS), where)
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ConfigError(f"{where}: key 'spec_url': {value!r} has a space or control character")
     example = value.format(**{name: "x" for name in PLACEHOLDERS})
-    parts = urlsplit(example)
+    try:
+        parts = urlsplit(example)
+        parts.port  # noqa: B018  (parsing the port is what validates it)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: key 'spec_url': {value!r} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{where}: key 'spec_url': {value!r} is not an http(s) URL")
-    if not any(f"{{{name}}}" in value for name in PER_SPEC):
+    if not fields & set(PER_SPEC):  # {{path}} is a literal "{path}", the same everywhere
         needs = ", ".join(f"{{{name}}}" for name in PER_SPEC)
         raise ConfigError(
             f"{where}: key 'spec_url': {value!r} names the same page for every spec "
@@ -209,14 +215,26 @@ def _check_relative(value: str, key: str, where: str) -> None:
         raise ConfigError(f"{where}: key {key!r}: {value!r} must be a path inside the repo")
 
 
-def _check_format(value: str, key: str, allowed: set[str], where: str) -> None:
+def _check_format(value: str, key: str, allowed: set[str], where: str) -> set[str]:
+    """The placeholders ``value`` uses: each one of ``allowed``, plain (``{name}``).
+    A conversion or format spec (``{name!r}``, ``{name:d}``) would quote the value or
+    fail only when a command formats it."""
     try:
-        fields = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+        parsed = [(f, conv, spec) for _, f, spec, conv in string.Formatter().parse(value)]
     except ValueError as exc:
         raise ConfigError(f"{where}: key {key!r}: {value!r}: {exc}") from None
+    fields = {f for f, _, _ in parsed if f is not None}
     unknown = fields - allowed
     if unknown:
         raise ConfigError(
             f"{where}: key {key!r}: unknown placeholder {{{sorted(unknown)[0]}}} "
             f"(allowed: {', '.join('{' + f + '}' for f in sorted(allowed))})"
         )
+    for f, conv, spec in parsed:
+        if f is not None and (conv or spec):
+            written = f"{{{f}{'!' + conv if conv else ''}{':' + spec if spec else ''}}}"
+            raise ConfigError(
+                f"{where}: key {key!r}: placeholder {written} takes no conversion or "
+                f"format spec (write {{{f}}})"
+            )
+    return fields

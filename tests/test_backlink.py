@@ -175,6 +175,13 @@ def test_a_review_link_is_fine_until_the_spec_is_merged(backlinks: Sandbox, tmp_
         ("specs.example.org/{path}", "is not an http(s) URL"),
         ("https://specs.example.org/{project}/index.html", "names the same page for every spec"),
         ("https://specs.example.org/{path", "spec_url"),
+        ("https://specs.example.org/{{path}}", "names the same page for every spec"),
+        ("https://specs.example.org/{path:d}", "placeholder {path:d} takes no conversion"),
+        ("https://specs.example.org/{path!r}", "placeholder {path!r} takes no conversion"),
+        ("https://x.org/{path!s:{name}}", "placeholder {path!s:{name}} takes no conversion"),
+        ("https://[::1/{path}", "is not a valid URL: Invalid IPv6 URL"),
+        ("https://specs.example.org:99999/{path}", "is not a valid URL: Port out of range"),
+        ("https://specs.example.org/a b/{path}", "has a space or control character"),
     ],
 )
 def test_a_bad_spec_url_is_a_usage_error(

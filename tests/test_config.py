@@ -49,6 +49,8 @@ def test_pyproject_without_the_section_falls_through_to_setup_cfg(tmp_path: Path
         ("layout = {series}/spec.rst", "must contain {name} and end in .rst"),
         ("layout = ../{name}.rst", "must be a path inside the repo"),
         ("branch = bp/{name", "key 'branch'"),
+        ("branch = bp/{name!r}", "key 'branch': placeholder {name!r} takes no conversion"),
+        ("layout = {series:d}/{name}.rst", "placeholder {series:d} takes no conversion"),
         ("project =", "key 'project' must be a non-empty string"),
     ],
 )
