@@ -543,8 +543,10 @@ def push(
                 "push writes to Launchpad: give --credentials FILE (or LPSYNC_CREDENTIALS), "
                 "or --dry-run"
             )
-        load_credentials(credentials)  # a bad file fails before any request
-    with _launchpad(ctx, None if dry_run else credentials) as launchpad:
+        # Read once, before any request: a bad file fails early, and a pipe
+        # (--credentials <(pass show lp-bot)) cannot be read twice.
+        signed = load_credentials(credentials)
+    with _launchpad(ctx, None if dry_run else signed) as launchpad:
         links, errors = plan(root, config, launchpad, targets or ())
         result = run_push(links, None if dry_run else launchpad().set_specification_url)
     for error in errors:
@@ -577,7 +579,7 @@ def _repo_root(repo: Path) -> Path:
 class _launchpad:
     """Open Launchpad on first use only, so checks that fail early cost no request."""
 
-    def __init__(self, ctx: typer.Context, credentials: Path | None = None) -> None:
+    def __init__(self, ctx: typer.Context, credentials: Any = None) -> None:
         self.options = _options(ctx)
         self.credentials = credentials
         self._stack = ExitStack()

@@ -612,10 +612,11 @@ def open_launchpad(
     service_root: str | os.PathLike[str],
     cache_dir: Path | None = None,
     timeout: float = 30.0,
-    credentials: Path | None = None,
+    credentials: Path | Any = None,
 ) -> Iterator[LaunchpadSession]:
     """Log in (2 requests on a cold cache) and yield a session: anonymously, or with
-    a launchpadlib ``credentials`` file (only ``push`` does, to write).
+    a launchpadlib ``credentials`` file or the ``Credentials`` read from one
+    (``load_credentials``; only ``push`` does, to write).
 
     ``service_root`` may also be a directory of stand-in data: a Sandbox then serves it
     on a loopback port for the duration of the ``with`` block, and messages name it
@@ -667,7 +668,11 @@ def _open_root(
         raise UsageError(f"cannot create the cache directory {cache}: {exc.strerror}") from None
     # Loopback never goes through a proxy; elsewhere keep launchpadlib's default (env).
     proxy_kw: dict[str, Any] = {"proxy_info": None} if _is_loopback(root) else {}
-    signed = load_credentials(credentials) if credentials is not None else None
+    signed = (
+        load_credentials(Path(credentials))
+        if isinstance(credentials, (str, os.PathLike))
+        else credentials
+    )
     with _translate(where or f"Launchpad {root}", timeout, "logging in"):
         from lpsync.lphttp import BoundedLaunchpad
 

@@ -4,6 +4,7 @@ nothing else, signed with a credentials file; counted from the stand-in's log.""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -186,6 +187,31 @@ def test_credentials_come_from_the_environment_too(
         launchpad, tmp_path, "--repo", str(repo), "empty", LPSYNC_CREDENTIALS=str(creds)
     )
     assert code == 0, err
+    assert [r.path for r in writes(launchpad)] == ["/devel/nova/+spec/empty"]
+
+
+def test_credentials_from_a_pipe_are_read_once(
+    launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
+) -> None:
+    """``--credentials <(pass show lp-bot)`` keeps the secret off the disk; a pipe
+    can be read once only."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, creds.read_bytes())
+    os.close(write_end)
+    try:
+        code, out, err = lpsync(
+            launchpad,
+            tmp_path,
+            "--repo",
+            str(repo),
+            "--credentials",
+            f"/dev/fd/{read_end}",
+            "empty",
+        )
+    finally:
+        os.close(read_end)
+    assert code == 0, err
+    assert out.splitlines()[-1] == "lpsync push: 1 blueprint, 1 written, 0 up to date"
     assert [r.path for r in writes(launchpad)] == ["/devel/nova/+spec/empty"]
 
 
