@@ -730,7 +730,14 @@ def _check_backlinks(
             by_rel[s.rel] = s
             bp = s.blueprint
             links.append(
-                backlink.SpecLink(s.rel, s.link.line, bp.project, bp.name, bp.specification_url)
+                backlink.SpecLink(
+                    s.rel,
+                    s.link.line,
+                    bp.project,
+                    bp.name,
+                    bp.specification_url,
+                    s.ref.project if s.ref else None,
+                )
             )
     found = backlink.check(spec_url, specs_dir, links, backlink.published_paths(root))
     for link in found:

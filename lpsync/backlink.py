@@ -53,6 +53,7 @@ class SpecLink:
     project: str
     name: str
     current: str | None  # the blueprint's specification_url
+    linked: str | None = None  # the project as the spec's link names it (a group, say)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class BackLink:
     code: str | None  # None when in step (or a review of the unmerged spec)
     message: str
     review: bool = False  # in step as a review link of a spec that is not merged
+    linked: tuple[str, ...] = ()  # the projects its specs' links name (oslo for a member)
 
     @property
     def blueprint(self) -> str:
@@ -149,7 +151,16 @@ def check(
             )
         result.append(
             BackLink(
-                first.path, first.line, project, name, current, expected, code, message, review
+                first.path,
+                first.line,
+                project,
+                name,
+                current,
+                expected,
+                code,
+                message,
+                review,
+                tuple(sorted({c.linked for c in copies if c.linked and c.linked != project})),
             )
         )
     return result

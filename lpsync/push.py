@@ -106,13 +106,19 @@ def _select(
                 wanted[(link.project, link.name)] = link
     for text, ref in refs:
         named = [link for link in links if link.name == ref.name]
-        # A project group's REF (oslo/x) names the blueprint of a member project.
-        exact = [link for link in named if link.project == ref.project] or named
+        exact = [link for link in named if ref.project in (link.project, *link.linked)]
+        if not exact and _is_bare(text):
+            # NAME alone, with config project a group (oslo): the one a spec links.
+            exact = named
         if len(exact) != 1:
             what = "no spec in the repository links" if not exact else "several projects have"
             raise UsageError(f"{text}: {what} blueprint {ref.project or ''}/{ref.name}")
         wanted[(exact[0].project, exact[0].name)] = exact[0]
     return [wanted[key] for key in sorted(wanted)]
+
+
+def _is_bare(text: str) -> bool:
+    return "/" not in text and "://" not in text
 
 
 def push(links: Sequence[BackLink], write: Writer | None) -> PushResult:

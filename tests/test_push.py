@@ -180,6 +180,27 @@ def test_targets_pick_blueprints_by_ref_or_spec_path(
     )
 
 
+def test_a_ref_names_the_project_its_spec_links_or_the_owner_never_another(
+    launchpad: Sandbox, repo: Path, tmp_path: Path
+) -> None:
+    """other/empty is not nova/empty: push must not write a blueprint nobody named.
+    A group's REF (oslo/grouped) is what the spec links; the owner's works too."""
+    launchpad.data.add_blueprint(project="oslo.messaging", name="grouped", title="Grouped")
+    (repo / "specs/zed/approved/grouped.rst").write_text(spec("Grouped", bp_url("oslo", "grouped")))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "grouped")
+    for ref in ("oslo.messaging/empty", "no-such-project/empty", "oslo.messaging/in-step"):
+        code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "-n", ref)
+        assert (code, out) == (2, ""), ref
+        assert err == f"lpsync: error: {ref}: no spec in the repository links blueprint {ref}\n"
+    for ref in ("oslo/grouped", "oslo.messaging/grouped", "grouped", bp_url("oslo", "grouped")):
+        code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "-n", ref)
+        assert code == 0, err
+        assert out.splitlines()[0].startswith("oslo.messaging/grouped: (none) -> "), ref
+    code, out, _ = lpsync(launchpad, tmp_path, "--repo", str(repo), "-n", "nova/empty")
+    assert code == 0 and out.startswith("nova/empty: (none) -> ")
+
+
 def test_credentials_come_from_the_environment_too(
     launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
 ) -> None:
