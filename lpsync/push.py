@@ -170,7 +170,8 @@ def write_order(writes: Sequence[BackLink]) -> list[BackLink]:
 
 def describe(item: PushItem) -> str:
     link = item.link
-    was = link.current.strip() if link.current and link.current.strip() else "(none)"
+    # One line each: a URL from Launchpad may hold line breaks (a forged line).
+    was = " ".join((link.current or "").split()) or "(none)"
     return {
         UP_TO_DATE: f"{link.blueprint}: up to date: {was}",
         KEPT_REVIEW: f"{link.blueprint}: kept {was} (a review; the spec is not merged yet)",

@@ -101,6 +101,21 @@ def test_dry_run_prints_current_and_new_and_needs_no_credentials(
     ]
 
 
+def test_a_url_from_launchpad_cannot_add_lines_to_the_report(
+    launchpad: Sandbox, repo: Path, tmp_path: Path
+) -> None:
+    """One line per blueprint, whatever its current URL holds (a forged line here)."""
+    forged = "https://x.example/a\nnova/in-step: up to date: forged\r\n\tb"
+    launchpad.data.blueprints[("nova", "elsewhere")].specification_url = forged
+    code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--dry-run")
+    assert code == 0, err
+    assert out.splitlines()[0] == (
+        "nova/elsewhere: https://x.example/a nova/in-step: up to date: forged b -> "
+        + PAGE.format("elsewhere")
+    )
+    assert len(out.splitlines()) == 5
+
+
 def test_push_writes_each_differing_blueprint_once_then_nothing(
     launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
 ) -> None:
