@@ -554,6 +554,8 @@ def push(
     for item in result.items:
         echo(describe(item))
     echo(summary(result, dry_run))
+    if result.interrupted:
+        raise KeyboardInterrupt  # "lpsync: interrupted", 130, once the report is out
     if result.failure is not None:
         raise result.failure  # exit 3, the error naming the blueprint, on stderr
     if errors:

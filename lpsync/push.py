@@ -5,7 +5,8 @@ first, in bulk, with the audit's own reads (with ``spec_url`` set, the audit wor
 every blueprint's back-link, ``lpsync.backlink``); then it sends one PATCH per
 blueprint whose value differs (audit's LPS701 and LPS702), in blueprint order. A
 second run finds nothing to write. The first failed write stops the run: the
-blueprints before it are written, the ones after it are not, and the result says so.
+blueprints before it are written, the ones after it are not, and the result says so;
+so does Ctrl-C (the blueprint whose PATCH it cut short may or may not be written).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ WOULD_SET = "would set"  # --dry-run
 WRITTEN = "written"
 FAILED = "failed"
 NOT_WRITTEN = "not written"
+INTERRUPTED = "interrupted"  # Ctrl-C while its PATCH was on its way: written or not
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class PushResult:
     items: list[PushItem] = field(default_factory=list)
     errors: list[AuditError] = field(default_factory=list)  # specs that could not be read
     failure: LpsyncError | None = None  # the failed write, if any
+    interrupted: bool = False  # Ctrl-C stopped the writes (the CLI exits 130)
 
     def count(self, outcome: str) -> int:
         return sum(1 for item in self.items if item.outcome == outcome)
@@ -125,22 +128,25 @@ def push(links: Sequence[BackLink], write: Writer | None) -> PushResult:
     """Write each differing back-link with ``write``; None is a dry run. Items come
     in the order of ``links``; writes in the order Launchpad accepts them."""
     outcomes: dict[tuple[str, str], str] = {}
-    failure: LpsyncError | None = None
+    result = PushResult()
     for link in write_order([link for link in links if link.code is not None]):
         key = (link.project, link.name)
         if write is None:
             outcomes[key] = WOULD_SET
-        elif failure is not None:
+        elif result.failure is not None or result.interrupted:
             outcomes[key] = NOT_WRITTEN
         else:
             try:
                 write(link.project, link.name, link.expected)
             except LpsyncError as exc:
-                failure = exc
+                result.failure = exc
                 outcomes[key] = FAILED
+            except KeyboardInterrupt:
+                # The report must still say which blueprints were written.
+                result.interrupted = True
+                outcomes[key] = INTERRUPTED
             else:
                 outcomes[key] = WRITTEN
-    result = PushResult(failure=failure)
     for link in links:
         kept = KEPT_REVIEW if link.review else UP_TO_DATE
         result.items.append(PushItem(link, outcomes.get((link.project, link.name), kept)))
@@ -179,6 +185,7 @@ def describe(item: PushItem) -> str:
         WRITTEN: f"{link.blueprint}: written: {was} -> {link.expected}",
         FAILED: f"{link.blueprint}: FAILED: {was} -> {link.expected}",
         NOT_WRITTEN: f"{link.blueprint}: not written: {was} -> {link.expected}",
+        INTERRUPTED: f"{link.blueprint}: interrupted (written or not): {was} -> {link.expected}",
     }[item.outcome]
 
 
@@ -192,4 +199,7 @@ def summary(result: PushResult, dry_run: bool) -> str:
     parts = [f"{result.count(WRITTEN)} written"]
     if result.failure is not None:
         parts += [f"{result.count(FAILED)} failed", f"{result.count(NOT_WRITTEN)} not written"]
+    if result.interrupted:
+        parts += [f"{result.count(INTERRUPTED)} interrupted"]
+        parts += [f"{result.count(NOT_WRITTEN)} not written"]
     return f"lpsync push: {total}, {', '.join(parts)}, {same} up to date"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,20 +143,28 @@ def test_push_writes_each_differing_blueprint_once_then_nothing(
     assert writes(launchpad) == []
 
 
+def stopped_at_empty(outcome: str, counts: str) -> list[str]:
+    """The report of a run stopped at nova/empty: elsewhere was written before it,
+    stale-review comes after it."""
+    return [
+        f"nova/elsewhere: written: {CURRENT['elsewhere']} -> {PAGE.format('elsewhere')}",
+        f"nova/empty: {outcome}: (none) -> {PAGE.format('empty')}",
+        f"nova/in-step: up to date: {PAGE.format('in-step')}",
+        f"nova/stale-review: not written: {CURRENT['stale-review']} -> "
+        + PAGE.format("stale-review"),
+        f"lpsync push: 4 blueprints, {counts}",
+    ]
+
+
 def test_a_failed_write_is_exit_3_naming_it_and_the_others(
     launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
 ) -> None:
     launchpad.add_fault(r"/\+spec/empty$", status=500)
     code, out, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "--credentials", str(creds))
     assert code == 3
-    assert out.splitlines() == [
-        f"nova/elsewhere: written: {CURRENT['elsewhere']} -> {PAGE.format('elsewhere')}",
-        f"nova/empty: FAILED: (none) -> {PAGE.format('empty')}",
-        f"nova/in-step: up to date: {PAGE.format('in-step')}",
-        f"nova/stale-review: not written: {CURRENT['stale-review']} -> "
-        + PAGE.format("stale-review"),
-        "lpsync push: 4 blueprints, 1 written, 1 failed, 1 not written, 1 up to date",
-    ]
+    assert out.splitlines() == stopped_at_empty(
+        "FAILED", "1 written, 1 failed, 1 not written, 1 up to date"
+    )
     assert err == (
         f"lpsync: error: Launchpad {launchpad.service_root}: setting the specification URL "
         "of nova/empty: HTTP 500 Internal Server Error\n"
@@ -163,6 +172,31 @@ def test_a_failed_write_is_exit_3_naming_it_and_the_others(
     assert [r.path for r in writes(launchpad)] == [
         "/devel/nova/+spec/elsewhere",
         "/devel/nova/+spec/empty",
+    ]
+
+
+def test_ctrl_c_between_writes_still_reports_what_was_written(
+    launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
+) -> None:
+    """Ctrl-C while the second PATCH waits for its answer: the first is reported
+    written, the second as cut short, the third not written; then 130."""
+
+    def interrupt_at_the_hang(record: RequestRecord) -> None:
+        if record.status == 0:  # the hanging PATCH has arrived
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with Sandbox(data=launchpad.data, page_size=2, on_request=interrupt_at_the_hang) as server:
+        server.add_fault(r"\+spec/empty$", hang=True)
+        code, out, err = lpsync(server, tmp_path, "--repo", str(repo), "--credentials", str(creds))
+        patched = writes(server)
+    assert code == 130, err
+    assert err == "lpsync: interrupted\n"
+    assert out.splitlines() == stopped_at_empty(
+        "interrupted (written or not)", "1 written, 1 interrupted, 1 not written, 1 up to date"
+    )
+    assert [(r.path, r.status) for r in patched] == [
+        ("/devel/nova/+spec/elsewhere", 209),
+        ("/devel/nova/+spec/empty", 0),
     ]
 
 
