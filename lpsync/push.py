@@ -87,6 +87,9 @@ def _split(
     for target in targets:
         if "://" not in target and (os.path.lexists(target) or (repo_root / target).exists()):
             paths.append(Path(target))
+        elif "://" not in target and (target.count("/") > 1 or target.endswith((".rst", "/"))):
+            # No REF has these shapes: a spec path mistyped, or a glob the shell kept.
+            raise UsageError(f"{target}: no such spec file or folder")
         else:
             refs.append((target, parse_ref(target, config.project)))
     return paths, refs

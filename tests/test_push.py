@@ -221,6 +221,9 @@ def test_targets_pick_blueprints_by_ref_or_spec_path(
     ]
     code, out, _ = lpsync(launchpad, tmp_path, "--repo", str(repo), "-n", "specs/zed")
     assert code == 0 and out.splitlines()[-1].startswith("lpsync push: 4 blueprints")
+    for missing in ("specs/zed/approved/*.rst", "specs/zed/gone/", "gone.rst"):
+        code, _, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "-n", missing)
+        assert (code, err) == (2, f"lpsync: error: {missing}: no such spec file or folder\n")
     code, _, err = lpsync(launchpad, tmp_path, "--repo", str(repo), "-n", "nova/nobody-links")
     assert code == 2
     assert err == (
