@@ -661,6 +661,12 @@ def _open_root(
     where: str | None = None,
 ) -> Iterator[LaunchpadSession]:
     root = resolve_service_root(service_root)
+    if credentials is not None and urlsplit(root).scheme != "https" and not _is_loopback(root):
+        # A PLAINTEXT signature is the secret itself: never over plain HTTP.
+        raise UsageError(
+            f"service root {redact_url(root)}: push signs with the token's secret in "
+            "clear (OAuth PLAINTEXT), so it needs https (or a loopback stand-in)"
+        )
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     try:
         cache.mkdir(parents=True, exist_ok=True)

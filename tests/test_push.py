@@ -303,6 +303,21 @@ def test_refusals_before_any_request(
     assert launchpad.requests == []
 
 
+def test_credentials_never_travel_over_plain_http(repo: Path, tmp_path: Path, creds: Path) -> None:
+    """A PLAINTEXT signature is the secret itself: an http:// root that is not
+    loopback is refused before any connection (192.0.2.1 answers nothing)."""
+    result = CliRunner().invoke(
+        app,
+        ["push", "--repo", str(repo), "--credentials", str(creds)]
+        + ["--service-root", "http://192.0.2.1/", "--cache-dir", str(tmp_path / "c")],
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "lpsync: error: service root http://192.0.2.1/: push signs with the token's secret "
+        "in clear (OAuth PLAINTEXT), so it needs https (or a loopback stand-in)\n"
+    )
+
+
 def test_wrong_credentials_are_refused_by_launchpad_and_nothing_is_written(
     launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
 ) -> None:
