@@ -54,5 +54,10 @@ class LaunchpadError(LpsyncError):
     """Launchpad could not be reached or answered badly (timeout, HTTP error, bad body)."""
 
 
+class RefusedError(LaunchpadError):
+    """Launchpad refused a value for one object (HTTP 400, its validation message):
+    the session is fine, other writes may still go through."""
+
+
 class GitError(LpsyncError):
     """A git operation failed or the repository is in a state lpsync refuses to touch."""

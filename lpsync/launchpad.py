@@ -44,7 +44,13 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from lpsync.blueprint import BLUEPRINT_TEXT, Blueprint, is_text, last_segment
-from lpsync.errors import LaunchpadError, LpsyncError, NotFoundError, UsageError
+from lpsync.errors import (
+    LaunchpadError,
+    LpsyncError,
+    NotFoundError,
+    RefusedError,
+    UsageError,
+)
 from lpsync.names import check_name, is_valid_name
 
 __all__ = [
@@ -460,7 +466,7 @@ class LaunchpadSession:
                     raise
                 # Launchpad says what it refused (another blueprint has the URL, say);
                 # the body of a 400 to a PATCH is its validation message.
-                raise LaunchpadError(
+                raise RefusedError(
                     f"{self.where}: {what}: HTTP 400 Bad Request: {_plain(exc.content)}"
                 ) from None
 

@@ -4,9 +4,12 @@ The one place lpsync writes to Launchpad, and it writes that one field only. It 
 first, in bulk, with the audit's own reads (with ``spec_url`` set, the audit works out
 every blueprint's back-link, ``lpsync.backlink``); then it sends one PATCH per
 blueprint whose value differs (audit's LPS701 and LPS702), in blueprint order. A
-second run finds nothing to write. The first failed write stops the run: the
-blueprints before it are written, the ones after it are not, and the result says so;
-so does Ctrl-C (the blueprint whose PATCH it cut short may or may not be written).
+second run finds nothing to write. A value Launchpad refuses for one blueprint (HTTP
+400: another blueprint has the URL, say) fails that blueprint alone; any other failed
+write (401, 5xx, no answer) stops the run: the blueprints before it are written, the
+ones after it are not, and the result says so; so does Ctrl-C (the blueprint whose
+PATCH it cut short may or may not be written). A refusal must not stop the run: it
+comes back on every rerun, and would keep every later blueprint from being written.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING
 from lpsync.audit import AuditError, run_audit
 from lpsync.backlink import BackLink, same_url
 from lpsync.config import Config
-from lpsync.errors import LpsyncError, UsageError
+from lpsync.errors import LpsyncError, RefusedError, UsageError
 from lpsync.names import BlueprintRef, parse_ref
 
 if TYPE_CHECKING:
@@ -46,8 +49,20 @@ class PushItem:
 class PushResult:
     items: list[PushItem] = field(default_factory=list)
     errors: list[AuditError] = field(default_factory=list)  # specs that could not be read
-    failure: LpsyncError | None = None  # the failed write, if any
+    failures: list[LpsyncError] = field(default_factory=list)  # the failed writes, in order
+    stopped: bool = False  # a failure other than a refusal ended the writes
     interrupted: bool = False  # Ctrl-C stopped the writes (the CLI exits 130)
+
+    @property
+    def failure(self) -> LpsyncError | None:
+        """What the run ends on: the one failed write, or a summary of several."""
+        if len(self.failures) <= 1:
+            return self.failures[0] if self.failures else None
+        failed = [i.link.blueprint for i in self.items if i.outcome == FAILED]
+        names = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+        return LpsyncError(
+            f"{len(self.failures)} writes failed ({names}); the first: {self.failures[0]}"
+        )
 
     def count(self, outcome: str) -> int:
         return sum(1 for item in self.items if item.outcome == outcome)
@@ -136,13 +151,14 @@ def push(links: Sequence[BackLink], write: Writer | None) -> PushResult:
         key = (link.project, link.name)
         if write is None:
             outcomes[key] = WOULD_SET
-        elif result.failure is not None or result.interrupted:
+        elif result.stopped or result.interrupted:
             outcomes[key] = NOT_WRITTEN
         else:
             try:
                 write(link.project, link.name, link.expected)
             except LpsyncError as exc:
-                result.failure = exc
+                result.failures.append(exc)
+                result.stopped = not isinstance(exc, RefusedError)
                 outcomes[key] = FAILED
             except KeyboardInterrupt:
                 # The report must still say which blueprints were written.
@@ -200,9 +216,10 @@ def summary(result: PushResult, dry_run: bool) -> str:
             f"lpsync push: {total}, {result.count(WOULD_SET)} to write, {same} up to date (dry run)"
         )
     parts = [f"{result.count(WRITTEN)} written"]
-    if result.failure is not None:
-        parts += [f"{result.count(FAILED)} failed", f"{result.count(NOT_WRITTEN)} not written"]
+    if result.failures:
+        parts += [f"{result.count(FAILED)} failed"]
     if result.interrupted:
         parts += [f"{result.count(INTERRUPTED)} interrupted"]
+    if result.stopped or result.interrupted:
         parts += [f"{result.count(NOT_WRITTEN)} not written"]
     return f"lpsync push: {total}, {', '.join(parts)}, {same} up to date"

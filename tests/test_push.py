@@ -432,17 +432,57 @@ def test_a_url_another_blueprint_still_has_is_written_after_it_moves(
             f"nova/able: written: (none) -> {PAGE.format('able')}",
             f"nova/zeta: written: {PAGE.format('able')} -> {PAGE.format('zeta')}",
         ]
-        # Swapped pages cannot both move: Launchpad refuses, the blueprint is named.
+        # Swapped pages cannot both move: Launchpad refuses each, and names them.
         data.blueprints[("nova", "able")].specification_url = PAGE.format("zeta")
         data.blueprints[("nova", "zeta")].specification_url = PAGE.format("able")
         code, out, err = lpsync(server, tmp_path, "--repo", str(repo), "--credentials", str(creds))
         assert code == 3
-        assert err.startswith(
-            f"lpsync: error: Launchpad {server.service_root}: setting the specification URL "
+        assert err == (
+            "lpsync: error: 2 writes failed (nova/able, nova/zeta); the first: "
+            f"Launchpad {server.service_root}: setting the specification URL "
             f"of nova/able: HTTP 400 Bad Request: specification_url: {PAGE.format('able')} "
-            "is already registered by Zeta."
+            "is already registered by Zeta.\n"
         )
-        assert "nova/zeta: not written:" in out
+        assert (
+            out.splitlines()[-1] == "lpsync push: 2 blueprints, 0 written, 2 failed, 0 up to date"
+        )
+
+
+def test_a_refused_write_does_not_keep_the_others_from_being_written(
+    launchpad: Sandbox, repo: Path, tmp_path: Path, creds: Path
+) -> None:
+    """A blueprint no spec links holds empty's page: Launchpad refuses that write on
+    every run. It must not stop the run: stale-review, after it, is written."""
+    launchpad.data.add_blueprint(
+        project="nova", name="squatter", title="Squatter", specification_url=PAGE.format("empty")
+    )
+    for run in range(2):
+        launchpad.clear_requests()
+        code, out, err = lpsync(
+            launchpad, tmp_path, "--repo", str(repo), "--credentials", str(creds)
+        )
+        assert code == 3
+        assert f"nova/empty: FAILED: (none) -> {PAGE.format('empty')}" in out.splitlines()
+        assert err == (
+            f"lpsync: error: Launchpad {launchpad.service_root}: setting the specification "
+            f"URL of nova/empty: HTTP 400 Bad Request: specification_url: "
+            f"{PAGE.format('empty')} is already registered by Squatter.\n"
+        )
+        patched = [(r.path, r.status) for r in writes(launchpad)]
+        if run == 0:
+            assert out.splitlines()[-1] == (
+                "lpsync push: 4 blueprints, 2 written, 1 failed, 1 up to date"
+            )
+            assert patched == [
+                ("/devel/nova/+spec/elsewhere", 209),
+                ("/devel/nova/+spec/empty", 400),
+                ("/devel/nova/+spec/stale-review", 209),
+            ]
+        else:  # a rerun: only the refused one is tried again
+            assert out.splitlines()[-1] == (
+                "lpsync push: 4 blueprints, 0 written, 1 failed, 3 up to date"
+            )
+            assert patched == [("/devel/nova/+spec/empty", 400)]
 
 
 def test_an_unreadable_spec_is_named_and_the_run_is_exit_3(
