@@ -14,26 +14,26 @@ Any ``LaunchpadError`` propagates out of phase 2, before anything is written.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lpsync import backlink, people, specdoc
-from lpsync.config import Config
+from lpsync.config import Config, is_excluded
 from lpsync.errors import (
     EXIT_DRIFT,
     EXIT_FAILED,
     EXIT_OK,
     LpsyncError,
-    NotFoundError,
     SpecError,
     UsageError,
 )
 from lpsync.fileio import write_atomic
 from lpsync.names import BlueprintRef, blueprint_url, contains_token, is_valid_name
+from lpsync.prefetch import Prefetch
 from lpsync.speakers import Linker, speakers
 from lpsync.spectree import walk_rst
 
@@ -45,6 +45,7 @@ CODES: dict[str, tuple[str, str]] = {
     "LPS101": ("url", "no blueprint link"),
     "LPS102": ("url", "malformed blueprint link"),
     "LPS103": ("url", "link names another blueprint than the file name"),
+    "LPS104": ("file", "the spec is a symlink to nothing (broken symlink)"),
     "LPS201": ("blueprint", "linked blueprint does not exist"),
     "LPS301": ("title", "title differs from the blueprint's"),
     "LPS401": ("assignee", "assignee does not name the blueprint's assignee"),
@@ -62,8 +63,6 @@ FIXABLE = frozenset({"LPS102", "LPS301", "LPS401", "LPS501"})
 
 IMPLEMENTED = "Implemented"
 DEAD = frozenset({"Obsolete", "Superseded"})
-
-MAX_PROJECTS = 4  # concurrent project look-ups (each may fetch pages concurrently too)
 
 
 @dataclass(frozen=True)
@@ -91,6 +90,7 @@ class AuditResult:
     errors: list[AuditError] = field(default_factory=list)
     fixed: list[str] = field(default_factory=list)  # paths rewritten by --fix
     unfixed: list[str] = field(default_factory=list)  # "path: why" for what --fix could not
+    warnings: list[str] = field(default_factory=list)  # one line each: a --fix title too long
     command: str = "audit"  # lint reports in the same shape
     backlinks: list[backlink.BackLink] = field(default_factory=list)  # with spec_url set
 
@@ -136,6 +136,7 @@ class LinkedSpecs:
     checked: int  # specs read among the targets (copies read to rank them excluded)
     found: dict[Key, Blueprint | None]
     missing_projects: set[str]
+    broken: list[Finding] = field(default_factory=list)  # LPS104, one per broken symlink
 
     def current(self) -> list[_Spec]:
         """The specs asked about that speak for their blueprint (lpsync.speakers)."""
@@ -149,35 +150,56 @@ def read_linked_specs(
     launchpad: LaunchpadSession,
     paths: Sequence[Path] = (),
     progress: Callable[[int, int], None] | None = None,
+    early_people: bool = False,
 ) -> LinkedSpecs:
     """Read the specs under ``config.specs_dir`` (or ``paths``) and fetch their
-    blueprints in bulk (one listing per project, never one request per spec).
+    blueprints in bulk (one listing per project, never one request per spec), while
+    the specs are read. ``early_people``: also ask for the display names audit will need
+    as soon as they are known (audit's ``_check_fields``).
 
     Raises LaunchpadError when Launchpad fails and UsageError for a PATH that is
     missing or outside the repo."""
     root = Path(os.path.realpath(repo_root))
     specs_root = spec_root(root, config)
-    targets, errors = _targets(root, specs_root, paths)
-    if paths and not targets and not errors:
+    targets, broken = _targets(root, specs_root, paths, config.exclude)
+    errors: list[AuditError] = []
+    if paths and not targets and not broken:
         # A CI job pointed at the wrong file must not pass as "0 specs checked".
         raise UsageError(f"no spec among the paths given: {', '.join(map(str, paths))}")
-    specs: list[_Spec] = []
-    for done, path in enumerate(targets, 1):
-        spec = _read(root, path, errors)
-        if spec is not None:
-            specs.append(spec)
-        if progress:
-            progress(done, len(targets))
-    checked = len(specs)
-    for spec in specs:
-        _pick_link(spec, config)
-    if paths:
-        copies = _copies_elsewhere(root, specs_root, specs, targets)
-        for spec in copies:
-            _pick_link(spec, config)
-        specs += copies
-    found, missing_projects = _fetch(launchpad, specs)
-    return LinkedSpecs(specs_root, specs, errors, checked, found, missing_projects)
+    with Prefetch(launchpad) as net:
+        # The cheap line scan first, so Launchpad works while docutils reads the specs.
+        raw = {path: _read_bytes(path) for path in targets}
+        scanned = {path: _scan(path, data, config) for path, data in raw.items()}
+        net.start_listings(_wanted(ref for refs in scanned.values() for ref in refs))
+        # A person is asked for early only for a spec no other file links (so it
+        # speaks for its blueprint): the same people audit would ask for after reading.
+        linked_by = Counter(ref.name for refs in scanned.values() for ref in set(refs))
+        early = _EarlyPeople(net, linked_by if early_people and not paths else None)
+        # Specs that name their assignee by display name first: their people can then
+        # be asked for while the rest is read. Results keep the files' order.
+        order = {path: k for k, path in enumerate(targets)}
+        reading = sorted(targets, key=lambda path: not _names_by_display_name(raw[path]))
+        specs: list[_Spec] = []
+        for done, path in enumerate(reading, 1):
+            spec = _read(root, path, errors, raw.pop(path))
+            if spec is not None:
+                specs.append(spec)
+                _pick_link(spec, config)
+                early.offer(spec)
+            if progress:
+                progress(done, len(targets))
+            early.drain()
+        early.drain(final=True)
+        specs.sort(key=lambda spec: order[spec.path])
+        checked = len(specs)
+        if paths:
+            copies = _copies_elsewhere(root, specs_root, specs, targets, config.exclude)
+            for spec in copies:
+                _pick_link(spec, config)
+            specs += copies
+        found, missing_projects = _fetch(net, specs)
+        net.people_done()
+    return LinkedSpecs(specs_root, specs, errors, checked, found, missing_projects, broken)
 
 
 def spec_root(root: Path, config: Config) -> Path:
@@ -207,7 +229,7 @@ def run_audit(
     spec_root(root, config)
     # A bad template would otherwise surface only after every Launchpad read.
     template = specdoc.load_template(root, config.specs_dir, config.template) if fix else ""
-    linked = read_linked_specs(root, config, launchpad, paths, progress)
+    linked = read_linked_specs(root, config, launchpad, paths, progress, early_people=True)
     specs, specs_root = linked.specs, linked.specs_root
     _check_existence(specs, linked.found, linked.missing_projects, launchpad.place)
     _check_link_projects(specs)
@@ -218,7 +240,7 @@ def run_audit(
         if spec.audited and id(spec) in authoritative:
             _check_status(spec, specs_root, has_implemented)
 
-    result = AuditResult(checked=linked.checked, errors=linked.errors)
+    result = AuditResult(checked=linked.checked, errors=linked.errors, findings=list(linked.broken))
     if config.spec_url:
         result.backlinks = _check_backlinks(
             root, config.spec_url, config.specs_dir, specs, authoritative
@@ -228,7 +250,9 @@ def run_audit(
             result.findings += spec.findings
     if fix:
         fixable = [s for s in specs if s.audited and s.fix]
-        result.fixed, result.unfixed = _fix(template, fixable, result.errors)
+        result.fixed, result.unfixed, result.warnings = _fix(
+            template, fixable, result.errors, config
+        )
     result.findings.sort(key=lambda f: (f.path, f.line, f.code))
     result.errors.sort(key=lambda e: e.path)
     return result
@@ -238,9 +262,10 @@ def run_audit(
 
 
 def _targets(
-    root: Path, specs_root: Path, paths: Sequence[Path]
-) -> tuple[list[Path], list[AuditError]]:
-    """Spec files to audit, in a stable order, and an error per broken symlink."""
+    root: Path, specs_root: Path, paths: Sequence[Path], exclude: tuple[str, ...] = ()
+) -> tuple[list[Path], list[Finding]]:
+    """Spec files to audit, in a stable order, and an LPS104 finding per broken symlink.
+    Files matching a config ``exclude`` pattern are left out, even when named."""
     found: list[Path] = []
     if not paths:
         found = list(walk_rst(specs_root))
@@ -256,18 +281,23 @@ def _targets(
             raise UsageError(f"{given}: no such file or directory")
         found += walk_rst(path) if path.is_dir() else [path]
 
-    errors: list[AuditError] = []
+    broken: list[Finding] = []
     regular: list[Path] = []
     links: list[Path] = []
     for path in dict.fromkeys(found):  # de-duplicated, order kept
+        if exclude and is_excluded(_rel(root, path), exclude):
+            continue
         if not path.is_symlink():
             if _is_spec(path, specs_root):
                 regular.append(path)
         elif not (specdoc.is_spec_name(path.name) and path.is_relative_to(specs_root)):
             continue  # nova's release-dir placeholder links to the template, say
         elif not path.exists():
+            # A repo's own mistake (ironic has one), not a failure to check: a finding.
             target = os.readlink(path)
-            errors.append(AuditError(_rel(root, path), f"broken symlink to {target}"))
+            rel = _rel(root, path)
+            message = f"broken symlink: {target} does not exist"
+            broken.append(Finding(rel, 1, "LPS104", "file", None, None, target, message))
         elif _is_spec(path.resolve(), specs_root):
             links.append(path)
     # A symlink to a spec that is audited anyway (ironic's release dirs link into
@@ -277,7 +307,7 @@ def _targets(
         if link.resolve() not in real:
             real.add(link.resolve())
             regular.append(link)
-    return regular, errors
+    return regular, broken
 
 
 def _real_folders(given: Path) -> Path:
@@ -296,10 +326,23 @@ def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _read(root: Path, path: Path, errors: list[AuditError]) -> _Spec | None:
+def _read_bytes(path: Path) -> bytes | SpecError:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        return SpecError(path, f"cannot read: {err.strerror or err}")
+
+
+def _read(
+    root: Path, path: Path, errors: list[AuditError], data: bytes | SpecError | None = None
+) -> _Spec | None:
     rel = _rel(root, path)
     try:
-        text, fields = specdoc.read_spec(path)  # every read failure is a SpecError
+        if data is None:
+            data = _read_bytes(path)
+        if isinstance(data, SpecError):
+            raise data
+        text, fields = specdoc.spec_from_bytes(data, path)  # every failure is a SpecError
     except SpecError as exc:
         errors.append(AuditError(rel, exc.detail))
         return None
@@ -307,7 +350,11 @@ def _read(root: Path, path: Path, errors: list[AuditError]) -> _Spec | None:
 
 
 def _copies_elsewhere(
-    root: Path, specs_root: Path, specs: list[_Spec], targets: list[Path]
+    root: Path,
+    specs_root: Path,
+    specs: list[_Spec],
+    targets: list[Path],
+    exclude: tuple[str, ...] = (),
 ) -> list[_Spec]:
     """Specs outside the PATHs given that may speak for the same blueprints (same-named
     copies in other releases, specs named after a linked blueprint), read only to tell
@@ -321,6 +368,8 @@ def _copies_elsewhere(
     copies: list[_Spec] = []
     for path in walk_rst(specs_root):
         if path in given or path.is_symlink():
+            continue
+        if exclude and is_excluded(_rel(root, path), exclude):
             continue
         if path.name in names or any(
             specdoc.stem_names(path, project) & wanted for project, wanted in linked.items()
@@ -395,38 +444,110 @@ def _project(link: specdoc.LinkedBlueprint) -> str | None:
     return link.ref.project.lower() if link.ref.project else None
 
 
-def _fetch(
-    launchpad: LaunchpadSession, specs: list[_Spec]
-) -> tuple[dict[Key, Blueprint | None], set[str]]:
-    """Look every linked blueprint up, one bulk call per project. Returns what was
-    found (None: no such blueprint) and the projects Launchpad does not have."""
-    wanted: dict[str, set[str]] = defaultdict(set)
-    for spec in specs:
-        for _link, ref in _link_refs(spec):
-            wanted[ref.project].add(ref.name)  # type: ignore[index]
-
-    def lookup(project: str) -> dict[str, Blueprint | None] | None:
-        try:
-            return launchpad.get_blueprints(project, sorted(wanted[project]))
-        except NotFoundError:
-            return None
-
-    # Projects are independent: look them up concurrently (each waits on the network).
-    projects = sorted(wanted)
-    with ThreadPoolExecutor(max_workers=max(1, min(MAX_PROJECTS, len(projects)))) as pool:
-        answers = list(pool.map(lookup, projects))
-    missing: set[str] = set()
-    found: dict[Key, Blueprint | None] = {}
-    for project, got in zip(projects, answers, strict=True):
-        if got is None:
-            missing.add(project)
+def _scan(path: Path, data: bytes | SpecError, config: Config) -> list[BlueprintRef]:
+    """What the cheap line scan says a spec links: a superset of what ``_link_refs``
+    will look up once docutils has read it, minus group searches that cannot be the
+    spec's own link (see ``_link_refs``)."""
+    if isinstance(data, SpecError):
+        return []
+    try:
+        text = specdoc.decode_spec(data, path)
+    except SpecError:
+        return []
+    refs = []
+    named = False  # whether a link before this one names the file's blueprint
+    for index, link in enumerate(specdoc.scan_links(text)):
+        project = _project(link) or config.project
+        if not (project and is_valid_name(project) and is_valid_name(link.ref.name)):
             continue
-        for name, blueprint in got.items():
-            found[(project, name)] = blueprint
+        names_file = link.ref.name in specdoc.stem_names(path, project)
+        # Only these can be the primary link (the first, or the first naming the file).
+        may_be_primary = index == 0 or (names_file and not named)
+        named = named or names_file
+        if may_be_primary or not _is_search(link):
+            refs.append(BlueprintRef(project, link.ref.name))
+    return refs
+
+
+_ASSIGNEE_HINT_RE = re.compile(
+    rb"Primary[ \t]+assignees?(?:\(s\))?[ \t*]*:[ \t*]*(?:\r?\n[ \t]*)?(?:[-*+][ \t]+)?([^\r\n]*)",
+    re.IGNORECASE,
+)
+
+
+def _names_by_display_name(data: bytes | SpecError) -> bool:
+    """A guess from the raw bytes, for the reading order only: the assignee looks like a
+    full name ("Jane Doe"), which audit may need the person's display name to match."""
+    if isinstance(data, SpecError):
+        return False
+    m = _ASSIGNEE_HINT_RE.search(data)
+    value = m.group(1).strip() if m else b""
+    return b" " in value and not any(c in value for c in b"(<@`:")
+
+
+def _wanted(refs: Iterable[BlueprintRef]) -> dict[str, set[str]]:
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for ref in refs:
+        wanted[ref.project].add(ref.name)  # type: ignore[index]
+    return wanted
+
+
+class _EarlyPeople:
+    """Ask for display names while the specs are still being read: for each spec no
+    other file links, as soon as the listing page holding its blueprint has arrived."""
+
+    def __init__(self, net: Prefetch, linked_by: Counter[str] | None) -> None:
+        self.net = net
+        self.linked_by = linked_by  # None: not safe to guess (PATHs given)
+        self.pending: list[_Spec] = []
+        self.seen = -1  # the net's news count at the last look at the pending specs
+
+    def offer(self, spec: _Spec) -> None:
+        ref = spec.ref
+        if (
+            self.linked_by is not None
+            and ref is not None
+            and self.linked_by[ref.name] == 1
+            and not self._try(spec)
+        ):
+            self.pending.append(spec)
+
+    def _try(self, spec: _Spec) -> bool:
+        """Ask for the spec's person if needed; False while its blueprint is unknown."""
+        assert spec.ref is not None and spec.ref.project is not None
+        known, blueprint = self.net.known(spec.ref.project, spec.ref.name)
+        if not known:
+            return False
+        if blueprint is not None and blueprint.assignee is not None:
+            text = spec.fields.assignee.value if spec.fields.assignee else None
+            if people.match(text, blueprint.assignee) is people.Match.NEED_NAME:
+                self.net.person(blueprint.assignee)
+        return True
+
+    def drain(self, final: bool = False) -> None:
+        if final:
+            for spec in self.pending:
+                self.net.wait_listing(spec.ref.project)  # type: ignore[union-attr,arg-type]
+        elif self.net.news == self.seen:
+            return  # no page came in since the last look
+        self.seen = self.net.news
+        self.pending = [spec for spec in self.pending if not self._try(spec)]
+
+
+def _fetch(net: Prefetch, specs: list[_Spec]) -> tuple[dict[Key, Blueprint | None], set[str]]:
+    """Every linked blueprint, from the listings started early (one bulk read per
+    project). Returns what was found (None: no such blueprint) and the projects
+    Launchpad does not have."""
+    found, missing = net.blueprints(_wanted(ref for s in specs for _link, ref in _link_refs(s)))
     for spec in specs:
         if spec.ref is not None:
             spec.blueprint = found.get((spec.ref.project, spec.ref.name))  # type: ignore[arg-type]
     return found, missing
+
+
+def _is_search(link: specdoc.LinkedBlueprint) -> bool:
+    """``?searchtext=``: a search of a project or group, not a blueprint's page."""
+    return "searchtext=" in link.url
 
 
 def _link_refs(spec: _Spec) -> list[tuple[specdoc.LinkedBlueprint, BlueprintRef]]:
@@ -438,6 +559,10 @@ def _link_refs(spec: _Spec) -> list[tuple[specdoc.LinkedBlueprint, BlueprintRef]
         if link is spec.link:
             if spec.ref is not None:
                 refs.append((link, spec.ref))
+        elif _is_search(link):
+            # A search cannot be dead, and under a group (openstack) it would page
+            # through every project's blueprints: only the primary link is looked up.
+            continue
         elif project and is_valid_name(project) and is_valid_name(link.ref.name):
             refs.append((link, BlueprintRef(project, link.ref.name)))
     return refs
@@ -494,7 +619,7 @@ def _check_link_projects(specs: list[_Spec]) -> None:
     blueprint lives in a member project. ``?searchtext=`` links are meant for groups."""
     for spec in specs:
         link, blueprint = spec.link, spec.blueprint
-        if link is None or blueprint is None or link.malformed or "searchtext=" in link.url:
+        if link is None or blueprint is None or link.malformed or _is_search(link):
             continue
         if link.ref.project and link.ref.project.lower() != blueprint.project:
             url = blueprint_url(blueprint.project, blueprint.name)
@@ -759,14 +884,16 @@ def _check_backlinks(
 
 
 def _fix(
-    template: str, specs: list[_Spec], errors: list[AuditError]
-) -> tuple[list[str], list[str]]:
+    template: str, specs: list[_Spec], errors: list[AuditError], config: Config
+) -> tuple[list[str], list[str], list[str]]:
     """Rewrite the drifted managed fields with pull's update code; never moves files.
     Every file's new text is computed before any is written, so a failure while
-    computing leaves the tree as it was. Returns the paths rewritten and, as
-    "path: why", what could not be fixed."""
+    computing leaves the tree as it was. Returns the paths rewritten, as "path: why"
+    what could not be fixed, and a warning per rewritten title whose line is longer
+    than ``max_line_length``."""
     planned: list[tuple[_Spec, str]] = []
     unfixed: list[str] = []
+    warnings: list[str] = []
     for spec in specs:
         blueprint = spec.blueprint
         if blueprint is None or spec.link is None:
@@ -801,7 +928,10 @@ def _fix(
             errors.append(AuditError(spec.rel, f"cannot fix: {exc}"))
             continue
         fixed.append(spec.rel)
-    return fixed, unfixed
+        long = specdoc.long_title(spec.rel, new, config.max_line_length)
+        if long and "LPS301" in spec.fix:
+            warnings.append(long)
+    return fixed, unfixed, warnings
 
 
 def _left_as_written(text: str, values: specdoc.BlueprintValues) -> list[str]:

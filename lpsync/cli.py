@@ -316,6 +316,8 @@ def pull(
                 release=release, branch=branch, commit=commit, dry_run=dry_run, signoff=signoff
             ),
         )
+    for line in result.warnings:
+        warn(line)
     for name in result.left_as_written:
         warn(
             f"{result.path}: the {name} does not match Launchpad "

@@ -7,6 +7,8 @@ too. The first file that has an lpsync section wins, in the order of CONFIG_SOUR
 from __future__ import annotations
 
 import configparser
+import functools
+import re
 import string
 import tomllib
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ CONFIG_SOURCES: tuple[tuple[str, str], ...] = (
 LAYOUT_FIELDS = {"series", "name", "project"}
 BRANCH_FIELDS = {"name", "project"}
 FOLDER_FIELDS = {"release"}
+TEMPLATE_FIELDS = {"series"}  # templates/{series}.rst: the release's own template
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class Config:
     # the spec's approved/ folder (nova: specs/<release>/implemented, specs/abandoned).
     implemented_dir: str = "{release}/implemented"
     abandoned_dir: str = "abandoned"
+    # Glob patterns relative to the repo root (oslo: specs/policy/*) that audit and
+    # lint leave out; see ``is_excluded``.
+    exclude: tuple[str, ...] = ()
     source: str | None = None  # "setup.cfg [lpsync]", for messages
 
 
@@ -62,11 +68,12 @@ KEYS = (
     "spec_url",
     "implemented_dir",
     "abandoned_dir",
+    "exclude",
 )
 _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True}
 _BOOLEANS.update({"false": False, "no": False, "off": False, "0": False})
 # Keys holding a list: a TOML array, or one title per line (or comma-separated) in ini.
-LIST_KEYS = ("optional_sections", "optional_subsections")
+LIST_KEYS = ("optional_sections", "optional_subsections", "exclude")
 
 
 def load_config(repo_root: Path) -> Config:
@@ -132,6 +139,8 @@ def _validate(values: dict[str, object], where: str) -> Config:
     for key in ("specs_dir", "template"):
         if key in clean:
             _check_relative(clean[key], key, where)
+    if "template" in clean:
+        _check_format(clean["template"], "template", TEMPLATE_FIELDS, where)
     layout = clean.get("layout", Config.layout)
     _check_format(layout, "layout", LAYOUT_FIELDS, where)
     if not layout.endswith(".rst") or "{name}" not in layout:
@@ -147,6 +156,9 @@ def _validate(values: dict[str, object], where: str) -> Config:
         if key in clean:
             _check_format(clean[key], key, FOLDER_FIELDS, where)
             _check_relative(clean[key], key, where)
+    exclude = lists.get("exclude", ())
+    for pattern in exclude:
+        _check_relative(pattern, "exclude", where)
     length = clean.get("max_line_length", str(Config.max_line_length))
     if not length.isdigit() or int(length) < 1:
         raise ConfigError(f"{where}: key 'max_line_length': {length!r} must be a positive integer")
@@ -166,6 +178,7 @@ def _validate(values: dict[str, object], where: str) -> Config:
         spec_url=spec_url,
         implemented_dir=clean.get("implemented_dir", Config.implemented_dir),
         abandoned_dir=clean.get("abandoned_dir", Config.abandoned_dir),
+        exclude=exclude,
         source=where,
     )
 
@@ -238,3 +251,40 @@ def _check_format(value: str, key: str, allowed: set[str], where: str) -> set[st
                 f"format spec (write {{{f}}})"
             )
     return fields
+
+
+def is_excluded(rel: str, patterns: tuple[str, ...]) -> bool:
+    """Whether the repo-relative POSIX path ``rel`` matches an ``exclude`` pattern.
+
+    Patterns are globs relative to the repo root: ``*``, ``?`` and ``[...]`` stay
+    within a folder, ``**`` spans folders, and a pattern that matches a folder excludes
+    everything below it (``specs/policy`` as ``specs/policy/**``)."""
+    return any(_glob_re(p).match(rel) for p in patterns)
+
+
+@functools.lru_cache(maxsize=64)
+def _glob_re(pattern: str) -> re.Pattern[str]:
+    out = []
+    i, clean = 0, pattern.strip("/")
+    while i < len(clean):
+        if clean.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif clean.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif clean[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif clean[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif clean[i] == "[" and "]" in clean[i + 2 :]:
+            end = clean.index("]", i + 2)
+            body = clean[i + 1 : end]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(clean[i]))
+            i += 1
+    return re.compile("".join(out) + r"(?:/.*)?\Z")

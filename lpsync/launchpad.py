@@ -264,6 +264,9 @@ class LaunchpadSession:
         self.timeout = timeout
         self._proxy_info = proxy_info
         self._lp_lock = threading.Lock()
+        # However many threads ask (audit's pool, a listing's page fan-out), at most
+        # MAX_WORKERS requests are in flight on this session at once.
+        self._in_flight = threading.BoundedSemaphore(MAX_WORKERS)
         self._local = threading.local()
         self._groups: set[str] = set()  # pillars known to be project groups
         self._people: dict[str, str | None] = {}
@@ -291,9 +294,10 @@ class LaunchpadSession:
         path = urlsplit(url).path
         with self._errors(f"{what} ({path})"):
             # 502/503 are retried within the session's budget by the HTTP class itself.
-            response, content = self._http().request(
-                url, "GET", headers={"Accept": "application/json", "User-Agent": CONSUMER}
-            )
+            with self._in_flight:
+                response, content = self._http().request(
+                    url, "GET", headers={"Accept": "application/json", "User-Agent": CONSUMER}
+                )
             if response.status == 404:
                 return None
             if group_check and response.status == 400 and b"getSpecification" in content:
@@ -347,15 +351,24 @@ class LaunchpadSession:
                 return None
             return Blueprint.from_json(_entry_json(spec))
 
-    def get_blueprints(self, project: str, names: Iterable[str]) -> dict[str, Blueprint | None]:
-        """Bulk look-up for audits: every name maps to its Blueprint or None."""
+    def get_blueprints(
+        self,
+        project: str,
+        names: Iterable[str],
+        on_found: Callable[[dict[str, Blueprint]], None] | None = None,
+    ) -> dict[str, Blueprint | None]:
+        """Bulk look-up for audits: every name maps to its Blueprint or None.
+
+        ``on_found``, when given, is called (from a worker thread) with the blueprints
+        of each listing page of a project as the page arrives, so a caller can act on
+        them before the last page is in; a group's answer comes only at the end."""
         wanted = list(dict.fromkeys(check_name(n) for n in names))
         if not wanted:
             return {}
         # Always start with the listing's first page: it costs what one getSpecification
         # costs, works for projects and groups alike, and tells the two apart.
         try:
-            found = self._list_specifications(project, set(wanted))
+            found = self._list_specifications(project, set(wanted), on_found)
         except NotFoundError:
             with self._people_lock:
                 self._answered[project] = None
@@ -375,12 +388,22 @@ class LaunchpadSession:
                 groups=frozenset(self._groups),
             )
 
-    def _list_specifications(self, project: str, wanted: set[str]) -> dict[str, Blueprint]:
+    def _list_specifications(
+        self,
+        project: str,
+        wanted: set[str],
+        on_found: Callable[[dict[str, Blueprint]], None] | None = None,
+    ) -> dict[str, Blueprint]:
         """Find ``wanted`` in the pillar's ``all_specifications``, stopping early."""
         with self._errors(f"all_specifications of {project}"):  # also bad page contents
-            return self._search_listing(project, wanted)
+            return self._search_listing(project, wanted, on_found)
 
-    def _search_listing(self, project: str, wanted: set[str]) -> dict[str, Blueprint]:
+    def _search_listing(
+        self,
+        project: str,
+        wanted: set[str],
+        on_found: Callable[[dict[str, Blueprint]], None] | None = None,
+    ) -> dict[str, Blueprint]:
         base = f"{self._pillar_url(project)}/all_specifications"
         what = f"all_specifications of {project}"
         first = self._get_json(f"{base}?{urlencode({'ws.size': BATCH_SIZE})}", what)
@@ -391,6 +414,10 @@ class LaunchpadSession:
         self._collect(first, wanted, found)
         if any(last_segment(e.get("target_link")) != project for e in first.get("entries", [])):
             self._groups.add(project)  # entries of other projects: a group's listing
+        # In a group the first owner of a name wins, which only the last page settles.
+        early = on_found if project not in self._groups else None
+        if early is not None and found:
+            early(dict(found))
         missing = wanted - set(found)
         if not missing or "next_collection_link" not in first:
             return found
@@ -418,7 +445,13 @@ class LaunchpadSession:
 
         def page_at(start: int) -> Any:
             query = urlencode({"ws.size": served, "ws.start": start})
-            return self._get_json(f"{base}?{query}", what)
+            page = self._get_json(f"{base}?{query}", what)
+            if early is not None and page is not None:
+                part: dict[str, Blueprint] = {}
+                self._collect(page, wanted, part)
+                if part:
+                    early(part)
+            return page
 
         pages = self._map(page_at, starts)
         for page in pages:

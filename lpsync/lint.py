@@ -16,9 +16,10 @@ from pathlib import Path
 
 from lpsync import audit, specdoc
 from lpsync.audit import AuditError, AuditResult, Finding
-from lpsync.config import Config
+from lpsync.config import Config, is_excluded
 from lpsync.errors import SpecError, UsageError
 from lpsync.specdoc import structure
+from lpsync.specdoc.templates import release_templates
 
 # code -> (field, what it means). Stable: CI suppressions key on them.
 CODES: dict[str, tuple[str, str]] = {
@@ -52,8 +53,8 @@ def run_lint(repo_root: Path, config: Config, paths: Sequence[Path] = ()) -> Aud
     specs_root = root / config.specs_dir
     if not specs_root.is_dir():
         raise UsageError(f"{root}: no specs directory {config.specs_dir!r}")
-    targets, errors = audit._targets(root, specs_root, paths)
-    result = AuditResult(checked=0, errors=errors, command="lint")
+    targets, broken = audit._targets(root, specs_root, paths, config.exclude)
+    result = AuditResult(checked=0, findings=list(broken), command="lint")
     templates = _Templates(root, config)
     for path in targets:
         rel = path.relative_to(root).as_posix()
@@ -66,6 +67,8 @@ def run_lint(repo_root: Path, config: Config, paths: Sequence[Path] = ()) -> Aud
         result.findings += found
     for path in _redirect_files(root, specs_root, paths):
         rel = path.relative_to(root).as_posix()
+        if is_excluded(rel, config.exclude):
+            continue
         try:
             result.findings += _lint_redirects(root, path, rel)
         except SpecError as exc:
@@ -193,11 +196,10 @@ class _Templates:
         parts = spec.relative_to(specs).parts if spec.is_relative_to(specs) else ()
         release = parts[0] if len(parts) > 1 else None
         configured = self.config.template
-        if configured and ("{series}" not in configured or release):
-            yield self.root / configured.format(series=release)
-        if release:
-            yield specs / f"{release}-template.rst"
-            yield specs / release / "template.rst"
+        if configured and "{series}" not in configured:
+            yield self.root / configured
+        # The one finder pull uses: every spelling of the release (2023.1, antelope).
+        yield from release_templates(self.root, self.config.specs_dir, configured, release)
         yield specs / "template.rst"
 
     def for_spec(self, spec: Path) -> _Template | None:

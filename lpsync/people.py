@@ -172,5 +172,18 @@ def _capitalised(word: str) -> bool:
 
 
 def _contains_words(haystack: str, needle: str) -> bool:
-    """``needle`` occurs in ``haystack`` on word boundaries (so "Ann" is not in "Joanna")."""
-    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
+    """``needle`` occurs in ``haystack`` on word boundaries (so "Ann" is not in "Joanna").
+    A scan, not a regex per display name: audit asks this for every assignee."""
+    start = haystack.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if not (start and _is_word(haystack[start - 1])) and not (
+            end < len(haystack) and _is_word(haystack[end])
+        ):
+            return True
+        start = haystack.find(needle, start + 1)
+    return False
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what \w matches

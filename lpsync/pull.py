@@ -28,6 +28,7 @@ from lpsync.errors import (
 from lpsync.fileio import write_atomic
 from lpsync.gitrepo import GitRepo, is_valid_branch_name
 from lpsync.names import BlueprintRef, blueprint_url, is_valid_name, parse_ref
+from lpsync.releases import release_folder, series_key
 from lpsync.speakers import Linker, speakers
 from lpsync.spectree import RevTree, SpecTree, WorkTree
 
@@ -69,6 +70,7 @@ class PullResult:
     # Managed fields the update left as written (several lines of the author's prose,
     # or no section to put them in): the spec still disagrees with Launchpad there.
     left_as_written: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # one line each, e.g. a long title
 
     @property
     def changed(self) -> bool:
@@ -127,9 +129,13 @@ def _pull(
     if path is not None and not Path(os.path.realpath(path)).is_relative_to(root):
         raise UsageError(f"{path.relative_to(root)}: resolves outside the repository")
     old = tree.read(path) if path else None
+    series: str | None
     if path is None:
-        path = _scaffold_path(root, config, blueprint, options.release, launchpad)
-    template = specdoc.load_template(root, config.specs_dir, config.template)
+        path, series = _scaffold_path(root, config, blueprint, options.release, launchpad)
+    else:
+        series = _release_of(path, root / config.specs_dir)
+    # The release's own template (nova keeps one per release), else the newest.
+    template = specdoc.load_template(root, config.specs_dir, config.template, series)
     values = specdoc.BlueprintValues(
         title=blueprint.title,
         url=blueprint_url(blueprint.project, blueprint.name),
@@ -149,6 +155,8 @@ def _pull(
         action = "updated"
     result = PullResult(blueprint, rel, action, _diff(old, new, rel), dry_run=options.dry_run)
     result.left_as_written = specdoc.stale_fields(new, values)
+    long = specdoc.long_title(rel, new, config.max_line_length)
+    result.warnings = [long] if long else []
     if new == old:
         result.action = "up to date"
         return result
@@ -223,13 +231,23 @@ def _find_spec(
     return max(chosen.paths)  # ties in one release: the last path, as always
 
 
+def _release_of(path: Path, specs_root: Path) -> str | None:
+    """The release folder a spec sits in: the first of its folders that names one."""
+    try:
+        parts = path.relative_to(specs_root).parts[:-1]
+    except ValueError:
+        return None
+    return next((p for p in parts if series_key(p) is not None), None)
+
+
 def _scaffold_path(
     root: Path,
     config: Config,
     blueprint: Blueprint,
     release: str | None,
     launchpad: LaunchpadSession,
-) -> Path:
+) -> tuple[Path, str]:
+    """Where a new spec goes, and the release folder it goes in."""
     for value in (blueprint.name, blueprint.project):
         if not is_valid_name(value):  # Launchpad's answer becomes a path: trust nothing
             raise LaunchpadError(f"Launchpad returned an invalid name {value!r}")
@@ -243,11 +261,17 @@ def _scaffold_path(
         )
     if not is_valid_name(series):  # --release was checked up front: this is Launchpad's
         raise LaunchpadError(f"Launchpad returned an invalid series name {series!r}")
-    rel = config.layout.format(series=series, name=blueprint.name, project=blueprint.project)
+    fields = {"name": blueprint.name, "project": blueprint.project}
+    # The folder the repo already uses for this release, in either spelling (antelope
+    # or 2023.1); a new one only when there is none, named as the repo names them.
+    parent, has_series, _ = config.layout.partition("{series}")
+    if has_series:
+        series = release_folder(root / config.specs_dir / parent.format(**fields), series)
+    rel = config.layout.format(series=series, **fields)
     path = (root / config.specs_dir / rel).resolve()
     if not path.is_relative_to(root):
         raise UsageError(f"layout {config.layout!r} puts the spec outside the repo: {path}")
-    return path
+    return path, series
 
 
 def _diff(old: str | None, new: str, rel: str) -> str:

@@ -66,6 +66,7 @@ def _text(result: AuditResult, color: bool) -> str:
         for e in result.errors
     ]
     lines += [f"{paint('not fixed:', _YELLOW)} {_one_line(why)}" for why in result.unfixed]
+    lines += [f"{paint('warning:', _YELLOW)} {_one_line(w)}" for w in result.warnings]
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 
@@ -104,6 +105,8 @@ def _json(result: AuditResult) -> str:
         document["fixed"] = result.fixed
     if result.unfixed:
         document["not_fixed"] = result.unfixed
+    if result.warnings:
+        document["warnings"] = result.warnings
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -128,6 +131,7 @@ def _github(result: AuditResult) -> str:
     lines += [
         _command("notice", {"title": "lpsync --fix"}, f"not fixed: {why}") for why in result.unfixed
     ]
+    lines += [_command("warning", {"title": "lpsync --fix"}, w) for w in result.warnings]
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 

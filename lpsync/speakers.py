@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lpsync.releases import release_key
+from lpsync.releases import release_key, same_series
 from lpsync.specdoc import stem_names
 
 
@@ -49,7 +49,10 @@ def speakers(
     named = [ln for ln in linkers if name in stem_names(ln.path, ln.project)]
     pool = [ln.path for ln in named or linkers]
     if release:
-        pool = [p for p in pool if release in _parts(p, specs_root)] or pool
+        # Either spelling of the release: --release antelope finds specs/2023.1/.
+        pool = [
+            p for p in pool if any(same_series(f, release) for f in _parts(p, specs_root)[:-1])
+        ] or pool
     keys = {p: release_key(_parts(p, specs_root)) for p in pool}
     newest = max(keys.values())
     return Speakers([p for p in pool if keys[p] == newest], [ln.path for ln in named])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lpsync.config import Config, load_config
+from lpsync.config import Config, is_excluded, load_config
 from lpsync.errors import ConfigError
 
 
@@ -52,6 +52,8 @@ def test_pyproject_without_the_section_falls_through_to_setup_cfg(tmp_path: Path
         ("branch = bp/{name!r}", "key 'branch': placeholder {name!r} takes no conversion"),
         ("layout = {series:d}/{name}.rst", "placeholder {series:d} takes no conversion"),
         ("project =", "key 'project' must be a non-empty string"),
+        ("template = specs/{release}.rst", "key 'template': unknown placeholder {release}"),
+        ("exclude = specs/policy, ../elsewhere/*", "key 'exclude': '../elsewhere/*' must be"),
     ],
 )
 def test_a_bad_key_or_value_names_the_file_and_key(tmp_path: Path, body: str, message: str) -> None:
@@ -98,3 +100,37 @@ def test_a_signoff_that_is_not_a_boolean_names_the_key(tmp_path: Path) -> None:
     (tmp_path / "setup.cfg").write_text("[lpsync]\nsignoff = sometimes\n")
     with pytest.raises(ConfigError, match=r"setup.cfg \[lpsync\]: key 'signoff': 'sometimes'"):
         load_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("filename", "text"),
+    [
+        ("setup.cfg", "[lpsync]\nexclude =\n  specs/policy/*\n  specs/**/draft-*.rst\n"),
+        ("tox.ini", "[lpsync]\nexclude = specs/policy/*, specs/**/draft-*.rst\n"),
+        ("pyproject.toml", '[tool.lpsync]\nexclude = ["specs/policy/*", "specs/**/draft-*.rst"]\n'),
+    ],
+)
+def test_exclude_is_a_list_of_globs(tmp_path: Path, filename: str, text: str) -> None:
+    (tmp_path / filename).write_text(text)
+    config = load_config(tmp_path)
+    assert config.exclude == ("specs/policy/*", "specs/**/draft-*.rst")
+
+
+def test_exclude_globs_are_relative_to_the_repo_root() -> None:
+    patterns = ("specs/policy/*", "specs/**/draft-*.rst", "specs/attic")
+    assert is_excluded("specs/policy/deprecation.rst", patterns)
+    assert not is_excluded("specs/policy/sub/x.rst", ("specs/policy/*.rst",))  # * stays in a folder
+    assert is_excluded("specs/policy/sub/x.rst", patterns[:1])  # sub/ matches: all below it
+    assert is_excluded("specs/draft-x.rst", patterns) and is_excluded(
+        "specs/a/b/draft-x.rst", patterns
+    )
+    assert is_excluded("specs/attic/old/x.rst", patterns)  # a folder: all below it
+    assert not is_excluded("specs/attica/x.rst", patterns)
+    assert not is_excluded("other/specs/policy/x.rst", patterns)  # anchored at the root
+    assert is_excluded("specs/p1.rst", ("specs/p[0-9].rst",))
+    assert not is_excluded("specs/p1.rst", ("specs/p[!0-9].rst",))
+
+
+def test_template_may_name_the_release(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[lpsync]\ntemplate = specs/{series}-template.rst\n")
+    assert load_config(tmp_path).template == "specs/{series}-template.rst"

@@ -188,7 +188,7 @@ def test_lone_carriage_returns_are_refused_not_guessed(tmp_path: Path) -> None:
     assert caught.value.line == 2
 
 
-def test_scaffold_leaves_no_example_blueprint_link_in_the_preamble() -> None:
+def test_scaffold_rewrites_the_spec_link_and_keeps_the_instruction_example() -> None:
     template = (
         "=======================\n Title of the spec\n=======================\n\n"
         "https://blueprints.launchpad.net/cinder/+spec/example\n\n"
@@ -199,5 +199,8 @@ def test_scaffold_leaves_no_example_blueprint_link_in_the_preamble() -> None:
     )
     url = "https://blueprints.launchpad.net/cinder/+spec/real-thing"
     text = scaffold(template, BlueprintValues("Real thing", url, None, None))
-    assert [link.url for link in read_fields(text).links] == [url, url]
+    example = "https://blueprints.launchpad.net/cinder/+spec/awesome-thing"
+    # The spec's own link names the blueprint; the instruction keeps its example.
+    assert [link.url for link in read_fields(text).links] == [url, example]
+    assert f"a URL of\n  {example}\n  belongs in awesome-thing.rst." in text
     assert "belongs in awesome-thing.rst." in text  # the guidance itself stays

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from lpsync.specdoc.edit import (
     MIN_ADORNMENT,
+    long_title,
     names_assignee,
     needs_display_name,
     stale_fields,
@@ -51,9 +52,16 @@ from lpsync.specdoc.fields import (
     primary_link,
     read_fields,
     read_fields_full,
+    scan_links,
     stem_names,
 )
-from lpsync.specdoc.files import decode_spec, is_spec_file, is_spec_name, read_spec
+from lpsync.specdoc.files import (
+    decode_spec,
+    is_spec_file,
+    is_spec_name,
+    read_spec,
+    spec_from_bytes,
+)
 from lpsync.specdoc.lines import _ADORN_RE as _ADORN_RE
 from lpsync.specdoc.lines import _join_ranges as _join_ranges
 from lpsync.specdoc.lines import _Lines as _Lines
@@ -78,6 +86,7 @@ __all__ = [
     "is_spec_file",
     "is_spec_name",
     "load_template",
+    "long_title",
     "names_assignee",
     "needs_display_name",
     "preamble_links",
@@ -86,6 +95,8 @@ __all__ = [
     "read_fields_full",
     "read_spec",
     "scaffold",
+    "scan_links",
+    "spec_from_bytes",
     "stale_fields",
     "stem_names",
     "update_text",

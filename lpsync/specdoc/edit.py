@@ -277,6 +277,10 @@ def _rewrite_title(lv: _Lines, edits: _Edits, i: int, new: str) -> None:
         edits.replace(lv.starts[j], lv.ends[j], bom + content + trail)
 
     put(i, lead + new)
+    # Same width, same adornment: an author's longer (or padded) over- and underline
+    # stay byte for byte, so the diff shows only the title.
+    if column_width(line.rstrip().lstrip("\ufeff")) == column_width(lead + new):
+        return
     put(i + 1, adorn)
     if has_over:
         put(i - 1, adorn)
@@ -469,3 +473,25 @@ def _body_end(lv: _Lines, sec: _Section) -> int:
     while i > sec.body and lv.blank(i - 1):
         i -= 1
     return i
+
+
+def long_title(rel: str, text: str, max_length: int) -> str | None:
+    """One warning line when the spec's title line is longer than ``max_length``
+    characters (the gates count characters, as ``lpsync lint`` does); None when it fits.
+
+    Launchpad allows 70-character titles and a repo's indent and escapes add to them,
+    so pull and ``audit --fix`` say so before review does."""
+    fields = read_fields(text, rel)
+    if fields.title is None:
+        return None
+    lv = _Lines(text)
+    line = lv.content[fields.title.line - 1]
+    if fields.title.line == 1 and lv.bom:
+        line = line[1:]
+    width = len(line.rstrip())
+    if width <= max_length:
+        return None
+    return (
+        f"{rel}:{fields.title.line}: the title line is {width} characters wide, over "
+        f"max_line_length {max_length}; shorten the blueprint's title on Launchpad"
+    )

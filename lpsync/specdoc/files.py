@@ -19,6 +19,11 @@ def read_spec(path: Path) -> tuple[str, SpecFields]:
         data = path.read_bytes()
     except OSError as err:
         raise SpecError(path, f"cannot read: {err.strerror or err}") from err
+    return spec_from_bytes(data, path)
+
+
+def spec_from_bytes(data: bytes, path: str | Path) -> tuple[str, SpecFields]:
+    """``read_spec`` for bytes already read (audit reads each file once)."""
     text = decode_spec(data, path)
     _refuse_lone_cr(text, path)
     return text, read_fields(text, path)

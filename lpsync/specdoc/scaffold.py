@@ -11,10 +11,15 @@ def scaffold(template: str, values: BlueprintValues) -> str:
     """A new spec: the template with the four fields filled in; the rest (instruction
     comment, sections, guidance text) stays as the author's starting point.
 
-    Every blueprint link of the template's preamble becomes the new blueprint's URL:
-    an example left there (cinder's notes name ``+spec/awesome-thing``) would read
-    as a link to a blueprint that does not exist."""
+    Only the link the spec itself carries (the template's first blueprint link outside
+    comments, its ``Include the URL of your launchpad blueprint`` line) becomes the new
+    blueprint's URL. The examples in the template's instructions ("a URL of
+    .../+spec/awesome-thing should be named awesome-thing.rst") keep their example:
+    rewritten, they would name the real blueprint beside a file name they no longer
+    explain."""
     text = template
-    for link in reversed(preamble_links(template)):
-        text = text[: link.start] + values.url + text[link.end :]
+    links = preamble_links(template)
+    if links:
+        own = links[0]
+        text = text[: own.start] + values.url + text[own.end :]
     return update_text(text, values, template=template, path="<template>")

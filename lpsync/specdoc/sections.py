@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from docutils import nodes
 
 from lpsync.specdoc.candidates import _decide
-from lpsync.specdoc.lines import _ADORN_RE, _join_ranges, _Lines, _title_candidates
+from lpsync.specdoc.lines import _ADORN_RE, _Lines, _title_candidates
 from lpsync.specdoc.parse import _EXCLUDED, _parse
 
 
@@ -86,8 +87,16 @@ def _preamble_end(lv: _Lines, title_line: int) -> Iterator[_Section]:
     for i in _title_candidates(lv):
         if i <= title_line + 1:
             continue  # the document title itself
-        lines, line_map = _join_ranges(lv.content, [lv.block_bounds(i)])
-        if _decide(_parse(lines), line_map).title_line == i:
+        start, end = lv.block_bounds(i)
+        if _block_title_line(tuple(lv.content[start:end])) == i - start:
             start = i - 1 if i > 0 and _ADORN_RE.match(lv.content[i - 1]) else i
             yield _Section(lv.content[i].strip(), 1, start, i, i + 2)
             return
+
+
+@lru_cache(maxsize=256)
+def _block_title_line(block: tuple[str, ...]) -> int | None:
+    """The line of ``block`` (one top-level block) docutils reads as a section title.
+    Cached: the section titles after a spec's preamble are the template's, the same
+    few blocks in every spec of a repo."""
+    return _decide(_parse(block), None).title_line

@@ -1,14 +1,25 @@
-"""Templates: the one a new spec is made from, found in the repo or packaged."""
+"""Templates: the one a new spec is made from, found in the repo or packaged.
+
+One finder for every command: ``pull`` scaffolds from it, ``audit --fix`` and ``lint``
+read the sections a spec should have from it. A release may have its own template
+(nova: ``specs/<release>-template.rst``; neutron: ``specs/<release>/template.rst``), and
+the config key ``template`` may name one per release with ``{series}``.
+"""
 
 from __future__ import annotations
 
+import glob
 import os
 import re
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 from lpsync.errors import SpecError
+from lpsync.releases import series_key, spellings
 from lpsync.specdoc.files import _is_template_name
+
+SERIES_FIELD = "{series}"
 
 
 def default_template() -> str:
@@ -22,17 +33,48 @@ def default_template() -> str:
 _NUMBERED_RELEASE_RE = re.compile(r"(\d{4})\.(\d+)")
 
 
-def find_template(
-    repo_root: Path, specs_dir: str = "specs", configured: str | None = None
-) -> Path | None:
-    """The template a new spec is made from; None means use ``default_template()``.
+def release_templates(
+    repo_root: Path, specs_dir: str, configured: str | None, series: str | None
+) -> Iterator[Path]:
+    """Where the template of release ``series`` may be, best first (they need not
+    exist): the configured pattern with ``{series}`` filled in, then
+    ``<specs>/<series>-template.rst`` and ``<specs>/<series>/template.rst``; each with
+    every spelling of the release (``2023.1``, ``antelope``), the one given first."""
+    root = Path(repo_root)
+    specs = root / specs_dir
+    names = spellings(series) if series else []
+    if configured and SERIES_FIELD in configured:
+        for name in names:
+            yield root / configured.replace(SERIES_FIELD, name)
+    elif configured:
+        return
+    for name in names:
+        yield specs / f"{name}-template.rst"
+        yield specs / name / "template.rst"
 
-    Order: the configured path (relative to the repo root; SpecError if missing), then
+
+def find_template(
+    repo_root: Path,
+    specs_dir: str = "specs",
+    configured: str | None = None,
+    series: str | None = None,
+) -> Path | None:
+    """The template a new spec of release ``series`` is made from; None means use
+    ``default_template()``.
+
+    Order: the release's own template (see ``release_templates``); then, for a
+    configured path, that path (with ``{series}``: the newest release's file matching
+    it); SpecError when the configured template does not exist. Unconfigured:
     ``<specs>/template.rst``, then the newest ``<specs>/*template*.rst``: numbered
     releases (``2026.2-template.rst``) by number, newest first, ahead of any other
     name; among the rest the most recently modified, then the name."""
     root = Path(repo_root)
+    for path in release_templates(root, specs_dir, configured, series):
+        if path.is_file():
+            return path
     if configured:
+        if SERIES_FIELD in configured:
+            return _newest_release_file(root, configured)
         path = root / configured
         if not path.is_file():
             raise SpecError(path, "configured template does not exist")
@@ -59,10 +101,31 @@ def find_template(
     return max(found, key=key)
 
 
-def load_template(repo_root: Path, specs_dir: str = "specs", configured: str | None = None) -> str:
-    """The text of the repo's template (see ``find_template``), else the packaged one,
-    with its newlines as stored."""
-    path = find_template(repo_root, specs_dir, configured)
+def _newest_release_file(root: Path, configured: str) -> Path:
+    """The file matching the ``{series}`` pattern whose series is the newest release."""
+    before, _, after = configured.partition(SERIES_FIELD)
+    pattern = glob.escape(before) + "*" + glob.escape(after).replace(SERIES_FIELD, "*")
+    ranked = []
+    for match in root.glob(pattern):
+        rel = match.relative_to(root).as_posix()
+        series = rel[len(before) : len(rel) - len(after)] if after else rel[len(before) :]
+        key = series_key(series) if "/" not in series else None
+        if key is not None and match.is_file():
+            ranked.append((key, match))
+    if not ranked:
+        raise SpecError(root / configured, "configured template does not exist for any release")
+    return max(ranked)[1]
+
+
+def load_template(
+    repo_root: Path,
+    specs_dir: str = "specs",
+    configured: str | None = None,
+    series: str | None = None,
+) -> str:
+    """The text of the template for release ``series`` (see ``find_template``), else
+    the packaged one, with its newlines as stored."""
+    path = find_template(repo_root, specs_dir, configured, series)
     if path is None:
         return default_template()
     # Like a spec, a template must be the repo's own file: through a symlink (or a

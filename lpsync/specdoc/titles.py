@@ -1,16 +1,27 @@
-"""Blueprint titles as RST: one clean line, escaped to render as written."""
+"""Blueprint titles as RST: one clean line, escaped to render as written.
+
+Every escape costs a column and nova's gate limits lines to 79 columns, so a title is
+escaped only where docutils would otherwise render it differently: the candidate
+escapes come from rules (characters that can start or end inline markup), and then
+docutils itself decides, escape by escape, which of them are needed.
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
-# Characters that can start or end inline markup; escaping each with a backslash makes
-# docutils render it literally.  ``_ : @`` are escaped only where they could form a
-# reference, a URI or an e-mail address (``a_b`` and ``Note: x`` stay readable).
+from docutils import nodes
+from docutils.utils import column_width
+
+from lpsync.specdoc.parse import _parse
+
+# Characters that can start or end inline markup; ``_ : @`` only where they could form
+# a reference, a URI or an e-mail address (``a_b`` and ``Note: x`` stay readable).
 _TITLE_ALWAYS = set("\\`*|<>[]")
 
 
-def _title_char_needs_escape(clean: str, k: int) -> bool:
+def _title_char_may_need_escape(clean: str, k: int) -> bool:
     ch = clean[k]
     if ch in _TITLE_ALWAYS:
         return True
@@ -34,15 +45,47 @@ def clean_title(title: str) -> str:
     return " ".join(kept.split())
 
 
-def escape_title(title: str) -> str:
-    """RST source that renders as exactly ``clean_title(title)`` and nothing else."""
-    clean = clean_title(title)
-    out = "".join(
-        "\\" + ch if _title_char_needs_escape(clean, k) else ch for k, ch in enumerate(clean)
+def renders_as(source: str, clean: str) -> bool:
+    """Whether the title line ``source`` renders as exactly the text ``clean`` and
+    nothing else (no markup, no warning), both under an underline alone and between
+    an over- and underline: the two title styles of real specs, which docutils reads
+    differently (``1. x`` over an underline alone is a list item)."""
+    adorn = "=" * max(column_width(source), 4)
+    return _renders(("", source, adorn), clean) and _renders((adorn, source, adorn), clean)
+
+
+def _renders(lines: tuple[str, str, str], clean: str) -> bool:
+    document = _parse([line for line in lines if line])
+    if len(document.children) != 1 or not isinstance(document[0], nodes.section):
+        return False
+    section = document[0]
+    if len(section.children) != 1 or not isinstance(section[0], nodes.title):
+        return False
+    title = section[0]
+    return all(isinstance(child, nodes.Text) for child in title.children) and (
+        title.astext() == clean
     )
+
+
+@lru_cache(maxsize=512)
+def escape_title(title: str) -> str:
+    """RST source that renders as exactly ``clean_title(title)`` and nothing else, with
+    as few backslashes as docutils needs."""
+    clean = clean_title(title)
+    marks = [_title_char_may_need_escape(clean, k) for k in range(len(clean))]
     # A title made only of punctuation would read as an adornment line; a leading
-    # escape keeps it text.  Escaping the first character of every title would be
-    # noisier for no gain.
-    if out and not out[0].isalnum() and out[0] != "\\":
-        out = "\\" + out
-    return out
+    # escape keeps it text.
+    if clean and not clean[0].isalnum():
+        marks[0] = True
+
+    def source(flags: list[bool]) -> str:
+        return "".join("\\" + ch if flag else ch for ch, flag in zip(clean, flags, strict=True))
+
+    if not clean or not renders_as(source(marks), clean):
+        return source(marks)  # docutils cannot show it as is anyway: escape by the rules
+    for k, flag in enumerate(marks):
+        if flag:
+            marks[k] = False
+            if not renders_as(source(marks), clean):
+                marks[k] = True
+    return source(marks)

@@ -1,0 +1,91 @@
+"""audit's early reads: listing pages handed over as they arrive, people asked while
+the specs are still being read, and never a request more than audit needs."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from lpsync.launchpad import Blueprint, open_launchpad
+from lpsync.prefetch import Prefetch
+from lpsync.sandbox import Sandbox
+
+
+def test_each_listing_page_is_handed_over_as_it_arrives(make_model, tmp_path: Path) -> None:
+    seen: list[dict[str, Blueprint]] = []
+    lock = threading.Lock()
+
+    def on_found(part: dict[str, Blueprint]) -> None:
+        with lock:
+            seen.append(part)
+
+    with Sandbox.from_model(make_model(900)) as sb:
+        with open_launchpad(sb.service_root, tmp_path, timeout=5) as session:
+            sb.clear_requests()
+            names = [f"spec-{i:04d}" for i in range(0, 900, 7)] + ["nope"]
+            found = session.get_blueprints("big", names, on_found)
+        assert len(sb.requests) == 3  # the same ceil(900 / 300) pages as without
+    assert len(seen) == 3  # one hand-over a page, none empty
+    merged = {name: bp for part in seen for name, bp in part.items()}
+    assert merged == {name: bp for name, bp in found.items() if bp is not None}
+
+
+def test_a_groups_answer_is_handed_over_only_at_the_end(lp_session, sandbox) -> None:
+    # In a group the first owner of a name wins: a page alone cannot settle it.
+    seen: list[dict[str, Blueprint]] = []
+    found = lp_session.get_blueprints("oslo", ["yaml-source-driver"], seen.append)
+    assert seen == [] and found["yaml-source-driver"] is not None
+
+
+def test_prefetch_knows_a_blueprint_once_its_page_is_in(make_model, tmp_path: Path) -> None:
+    with Sandbox.from_model(make_model(900)) as sb:
+        sb.add_fault("ws.start=600", latency=0.5)  # the last page is slow
+        with open_launchpad(sb.service_root, tmp_path, timeout=5) as session:
+            with Prefetch(session) as net:
+                net.start_listings({"big": {"spec-0001", "spec-0899", "nope"}})
+                net.wait_listing("nope-project")  # nothing started: returns at once
+                for _ in range(200):  # the first page arrives long before the last
+                    if net.known("big", "spec-0001")[0]:
+                        break
+                    threading.Event().wait(0.01)
+                assert net.known("big", "spec-0001")[1] is not None
+                assert net.known("big", "spec-0899") == (False, None)  # still on its way
+                found, missing = net.blueprints({"big": {"spec-0001", "spec-0899", "nope"}})
+                assert net.known("big", "nope") == (True, None)
+            assert missing == set() and found[("big", "nope")] is None
+            assert found[("big", "spec-0899")] is not None
+
+
+def test_at_most_sixteen_requests_are_in_flight(make_model, tmp_path: Path) -> None:
+    with Sandbox.from_model(make_model(10, people=80)) as sb:
+        sb.add_fault("~dev", latency=0.05)
+        with open_launchpad(sb.service_root, tmp_path, timeout=5) as session:
+            active = peak = 0
+            lock = threading.Lock()
+            real = session._http
+
+            class Counting:
+                def __init__(self, http: object) -> None:
+                    self.http = http
+
+                def request(self, *args: object, **kwargs: object) -> object:
+                    nonlocal active, peak
+                    with lock:
+                        active += 1
+                        peak = max(peak, active)
+                    try:
+                        return self.http.request(*args, **kwargs)  # type: ignore[attr-defined]
+                    finally:
+                        with lock:
+                            active -= 1
+
+            session._http = lambda: Counting(real())  # type: ignore[method-assign]
+            # Two pools of 16 threads at once (audit's, and say a listing's fan-out):
+            # the session still lets only 16 requests out.
+            with Prefetch(session) as one, Prefetch(session) as two:
+                for i in range(40):
+                    one.person(f"dev{i}")
+                    two.person(f"dev{40 + i}")
+                one.people_done()
+                two.people_done()
+    assert 8 < peak <= 16
