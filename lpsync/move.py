@@ -190,6 +190,15 @@ def plan_moves(
     specs_root = linked.specs_root
     moves: list[Move] = []
     skipped: list[str] = []
+    # The folders each blueprint's specs sit in, copies read only to rank them too: a
+    # spec already abandoned (or moved into a folder outside the releases) has left
+    # its release folder, so the older copy it outranked would speak next. That copy
+    # is history; moving it too would collide with, or duplicate, the first.
+    folders_of: dict[tuple[str, str], set[Path]] = {}
+    for spec in linked.specs:
+        if spec.blueprint is not None:
+            key = (spec.blueprint.project, spec.blueprint.name)
+            folders_of.setdefault(key, set()).add(spec.path.parent)
     for spec in linked.current():
         blueprint = spec.blueprint
         if blueprint is None or spec.path.is_symlink():
@@ -217,6 +226,8 @@ def plan_moves(
         else:
             continue
         target_dir = specs_root / folder
+        if target_dir in folders_of[(blueprint.project, blueprint.name)]:
+            continue  # a copy is there already: this one is history
         if not target_dir.is_dir():
             rel_dir = target_dir.relative_to(root).as_posix()
             skipped.append(f"{spec.rel}: {label} is {status} but there is no folder {rel_dir}/")

@@ -25,6 +25,7 @@ BLUEPRINTS = [
     ("dead-thing", "Obsolete", "Unknown"),
     ("replaced-thing", "Superseded", "Not started"),
     ("dead-but-done", "Superseded", "Implemented"),  # implemented wins
+    ("dead-again", "Obsolete", "Unknown"),  # re-proposed in zed and 2023.1, then dropped
 ]
 
 
@@ -190,6 +191,30 @@ def test_moves_by_status_with_redirects_on_a_new_branch(
     assert "nothing to move" in again.output
     assert git(nova, "rev-parse", "HEAD") == head
     assert git(nova, "status", "--porcelain") == ""
+
+
+def test_a_dropped_re_proposal_is_abandoned_once_and_a_second_run_finds_nothing(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    # In abandoned/ the newest copy leaves its release folder: the zed copy it
+    # outranked is still history, not the next copy to abandon (over the first).
+    files = {
+        "setup.cfg": NOVA_FILES["setup.cfg"],
+        "specs/zed/approved/dead-again.rst": nova_spec("dead-again"),
+        "specs/2023.1/approved/dead-again.rst": nova_spec("dead-again"),
+        "specs/abandoned/flavor-class.rst": spec("Flavor class", bp_url("nova", "flavor-class")),
+    }
+    repo = make_repo(tmp_path / "nova-specs", files, NOVA_LINKS)
+    first = lpsync("move", "--repo", str(repo))
+    assert first.exit_code == 0, first.output
+    assert renames(repo) == [
+        "R100\tspecs/2023.1/approved/dead-again.rst\tspecs/abandoned/dead-again.rst"
+    ]
+    for args in (["--dry-run"], [], [str(repo / "specs/zed")], ["--release", "zed"]):
+        again = lpsync("move", "--repo", str(repo), *args)
+        assert again.exit_code == 0, again.output
+        assert again.output.startswith("nothing to move"), again.output
+    assert (repo / "specs/zed/approved/dead-again.rst").is_file()
 
 
 def test_request_count_is_the_listing_pages_never_one_per_spec(
