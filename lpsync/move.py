@@ -232,6 +232,13 @@ def plan_moves(
             rel_dir = target_dir.relative_to(root).as_posix()
             skipped.append(f"{spec.rel}: {label} is {status} but there is no folder {rel_dir}/")
             continue
+        if os.path.realpath(target_dir) != str(target_dir):
+            # git would stage the spec beyond the link and drop the link from the index;
+            # a link out of the repo would take the spec with it.
+            raise GitError(
+                f"{target_dir.relative_to(root).as_posix()}: is or passes through a symbolic "
+                f"link; cannot move {spec.rel} there"
+            )
         target = target_dir / spec.path.name
         moves.append(Move(spec.rel, target.relative_to(root).as_posix(), label, status))
     moves.sort(key=lambda m: m.source)
@@ -275,6 +282,9 @@ def plan_redirects(root: Path, specs_root: Path, moves: list[Move]) -> list[Redi
 
     edits = []
     for file in sorted(set(existing) | set(new_lines)):
+        if file.is_symlink():  # writing would replace the link, or follow it out of the repo
+            rel = file.relative_to(root).as_posix()
+            raise GitError(f"{rel}: a symbolic link; lpsync writes redirects to a regular file")
         old = _read_redirects(root, file) if file.exists() else None
         text = old or ""
         newline = "\r\n" if "\r\n" in text else "\n"

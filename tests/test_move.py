@@ -318,6 +318,43 @@ def test_an_existing_target_is_a_refusal_naming_it(
     assert snapshot(repo) == before
 
 
+@pytest.mark.parametrize(
+    ("link", "target", "message"),
+    [
+        # A folder linked out of the repo: the spec would leave it, and git would
+        # stage it beyond the link, dropping the link from the index.
+        ("specs/abandoned", "{outside}", "specs/abandoned: is or passes through a symbolic link"),
+        ("specs/zed/implemented", "../2023.1/implemented", "specs/zed/implemented: is or passes"),
+        # A redirects file linked elsewhere: written, it would turn into a copy of
+        # whatever it pointed at.
+        ("specs/zed/redirects", "{outside}/redirects", "specs/zed/redirects: a symbolic link"),
+    ],
+)
+def test_a_folder_or_redirects_file_that_is_a_symlink_is_a_refusal(
+    tmp_path: Path,
+    git_env: None,
+    lpsync: Callable[..., object],
+    link: str,
+    target: str,
+    message: str,
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "redirects").write_text("secret\n")
+    files = {k: v for k, v in NOVA_FILES.items() if k != link and not k.startswith(f"{link}/")}
+    links = {k: v for k, v in NOVA_LINKS.items() if not k.startswith(f"{link}/")}
+    links[link] = target.format(outside=outside)
+    repo = make_repo(tmp_path / "nova-specs", files, links)
+    before = snapshot(repo)
+    for args in (["--dry-run"], []):
+        result = lpsync("move", "--repo", str(repo), *args)
+        assert result.exit_code == 3, result.output
+        assert result.output.startswith(f"lpsync: error: {message}"), result.output
+        assert result.output.count("\n") == 1
+        assert snapshot(repo) == before
+    assert list(outside.iterdir()) == [outside / "redirects"]
+
+
 def test_a_failed_commit_rolls_everything_back(nova: Path, lpsync: Callable[..., object]) -> None:
     hook = nova / ".git/hooks/pre-commit"
     hook.write_text("#!/bin/sh\necho 'spec lint failed' >&2\nexit 1\n")
