@@ -270,6 +270,7 @@ def plan_redirects(root: Path, specs_root: Path, moves: list[Move]) -> list[Redi
     if not existing:
         return []  # the repo keeps no redirects: create none
     moved = {os.path.normpath(root / m.source): root / m.target for m in moves}
+    arriving = {os.path.normpath(root / m.target): m for m in moves}
     new_lines: dict[Path, list[tuple[str, str]]] = {}
     for m in moves:
         source, target = root / m.source, root / m.target
@@ -299,6 +300,15 @@ def plan_redirects(root: Path, specs_root: Path, moves: list[Move]) -> list[Redi
             if not match or body.lstrip().startswith("#"):
                 continue
             source = file.parent / match.group(2)
+            if os.path.normpath(source) in arriving:
+                # The docs build would write the moved spec's page as this redirect
+                # (updated, to itself): whether the line goes is the team's call.
+                here = f"{file.relative_to(root).as_posix()}:{index + 1}"
+                into = arriving[os.path.normpath(source)]
+                raise GitError(
+                    f"{here}: redirects {match.group(2)} away, and {into.source} would "
+                    "move there; remove the line first"
+                )
             pointed = os.path.normpath(source.parent / match.group(4))
             if pointed in moved:
                 new_target = Path(os.path.relpath(moved[pointed], source.parent)).as_posix()

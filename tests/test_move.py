@@ -463,6 +463,26 @@ OSLO_FILES = {
 }
 
 
+def test_a_redirect_away_from_a_target_is_a_refusal_naming_its_line(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    # done-thing was once moved back from implemented/ to approved/, leaving a
+    # redirect from its implemented page: kept, it would replace the spec moved there
+    # (and, pointed at the new place, redirect the page to itself).
+    files = dict(NOVA_FILES)
+    files["specs/zed/redirects"] += "implemented/done-thing.rst ../approved/done-thing.rst\n"
+    repo = make_repo(tmp_path / "nova-specs", files, NOVA_LINKS)
+    before = snapshot(repo)
+    for args in (["--dry-run"], []):
+        result = lpsync("move", "--repo", str(repo), *args)
+        assert result.exit_code == 3, result.output
+        assert result.output == (
+            "lpsync: error: specs/zed/redirects:2: redirects implemented/done-thing.rst away, "
+            "and specs/zed/approved/done-thing.rst would move there; remove the line first\n"
+        )
+        assert snapshot(repo) == before
+
+
 def test_a_repo_without_those_folders_has_nothing_to_move(
     tmp_path: Path, git_env: None, lpsync: Callable[..., object], move_sandbox: Sandbox
 ) -> None:
