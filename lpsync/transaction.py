@@ -139,7 +139,10 @@ class Transaction:
     ) -> str:
         """Commit exactly ``paths`` (a moved file under both names) on the branch."""
         self.current = None
-        self.tip = self.git.head_commit() if not self.created_branch else None
+        # The branch's commit before ours, on a branch just created too: a Ctrl-C as
+        # git finishes leaves our commit on it, and the index must be put back to the
+        # commit before it, not to ours, before the files move back.
+        self.tip = self.git.head_commit()
         if signoff and self.git.signed_off(message):
             signoff = False  # an amended commit carries this sign-off already
         return self.git.commit_paths(paths, message, signoff=signoff, amend=amend)
