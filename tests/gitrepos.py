@@ -85,3 +85,26 @@ def snapshot(repo: Path) -> RepoState:
         index=git(repo, "ls-files", "-s"),
         files=files,
     )
+
+
+# A hook that presses Ctrl-C: SIGINT to the whole foreground process group.
+INTERRUPTING_HOOK = """#!/bin/sh
+kill -INT -$(ps -o pgid= -p $$ | tr -d ' ')
+sleep 5
+"""
+
+
+def lpsync_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """lpsync in a process of its own, in its own process group, so that a hook's
+    Ctrl-C reaches lpsync and its git, not pytest."""
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run(
+        [sys.executable, "-m", "lpsync", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )

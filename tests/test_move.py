@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from gitrepos import git, make_repo, snapshot
+from gitrepos import INTERRUPTING_HOOK, git, lpsync_process, make_repo, snapshot
 from helpers_audit import bp_url, spec
 from typer.testing import CliRunner
 
@@ -369,25 +369,13 @@ def test_a_failed_commit_rolls_everything_back(nova: Path, lpsync: Callable[...,
 def test_ctrl_c_after_the_commit_landed_on_the_new_branch_rolls_it_all_back(
     nova: Path, move_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    import os
-    import subprocess
-    import sys
-
     # Ctrl-C as git finishes: the commit is made, the post-commit hook still runs.
     hook = nova / ".git/hooks/post-commit"
-    hook.write_text("#!/bin/sh\nkill -INT -$(ps -o pgid= -p $$ | tr -d ' ')\nsleep 5\n")
+    hook.write_text(INTERRUPTING_HOOK)
     hook.chmod(0o755)
     before = snapshot(nova)
-    root = Path(__file__).resolve().parents[1]
     args = ["--service-root", move_sandbox.service_root, "--cache-dir", str(tmp_path / "c")]
-    done = subprocess.run(
-        [sys.executable, "-m", "lpsync", *args, "move", "--repo", str(nova)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        start_new_session=True,
-        env={**os.environ, "PYTHONPATH": str(root)},
-    )
+    done = lpsync_process(*args, "move", "--repo", str(nova))
     assert done.returncode == 130, done.stderr
     assert done.stderr == "lpsync: interrupted\n"
     assert snapshot(nova) == before  # not left on move/specs with the specs untracked

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from gitrepos import git, make_repo, snapshot
+from gitrepos import INTERRUPTING_HOOK, git, lpsync_process, make_repo, snapshot
 from typer.testing import CliRunner
 
 from lpsync.cli import app
@@ -679,42 +679,20 @@ def test_a_missing_repo_is_exit_2_and_nothing_is_created(
     assert not missing.exists()
 
 
-INTERRUPTING_HOOK = """#!/bin/sh
-# Press Ctrl-C mid-commit: SIGINT to the whole foreground process group.
-kill -INT -$(ps -o pgid= -p $$ | tr -d ' ')
-sleep 5
-"""
-
-
 def test_ctrl_c_during_the_commit_rolls_back(repo: Path, sandbox: Sandbox, tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
     hook = repo / ".git/hooks/pre-commit"
     hook.write_text(INTERRUPTING_HOOK)
     hook.chmod(0o755)
     before = snapshot(repo)
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lpsync",
-            "--service-root",
-            sandbox.service_root,
-            "--cache-dir",
-            str(tmp_path / "c"),
-            "pull",
-            "libvirt-vdpa-hotplug",
-            "--repo",
-            str(repo),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        start_new_session=True,
-        env={**os.environ, "PYTHONPATH": str(root)},
+    done = lpsync_process(
+        "--service-root",
+        sandbox.service_root,
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "pull",
+        "libvirt-vdpa-hotplug",
+        "--repo",
+        str(repo),
     )
     assert done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr
