@@ -279,6 +279,13 @@ def plan_redirects(root: Path, specs_root: Path, moves: list[Move]) -> list[Redi
             Path(os.path.relpath(source, file.parent)).as_posix(),
             Path(os.path.relpath(target, source.parent)).as_posix(),
         )
+        if any(len(part.split()) != 1 for part in pair):
+            # A redirect is "source target": the docs build (and lint) could not read it.
+            rel = file.relative_to(root).as_posix()
+            raise GitError(
+                f"{m.source}: a file name with whitespace cannot be written as a redirect "
+                f"in {rel}; rename the spec first"
+            )
         new_lines.setdefault(file, []).append(pair)
 
     edits = []

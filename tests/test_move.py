@@ -498,6 +498,22 @@ def test_a_redirect_away_from_a_target_is_a_refusal_naming_its_line(
         assert snapshot(repo) == before
 
 
+def test_a_spec_whose_name_no_redirect_line_can_hold_is_a_refusal(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    files = dict(NOVA_FILES)
+    files["specs/zed/approved/done thing.rst"] = files.pop("specs/zed/approved/done-thing.rst")
+    repo = make_repo(tmp_path / "nova-specs", files, NOVA_LINKS)
+    before = snapshot(repo)
+    result = lpsync("move", "--repo", str(repo), "--release", "zed")
+    assert result.exit_code == 3, result.output
+    assert result.output == (
+        "lpsync: error: specs/zed/approved/done thing.rst: a file name with whitespace "
+        "cannot be written as a redirect in specs/zed/redirects; rename the spec first\n"
+    )
+    assert snapshot(repo) == before
+
+
 def test_a_repo_without_those_folders_has_nothing_to_move(
     tmp_path: Path, git_env: None, lpsync: Callable[..., object], move_sandbox: Sandbox
 ) -> None:
