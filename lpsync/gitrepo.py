@@ -173,7 +173,10 @@ class GitRepo:
     def relative(self, path: Path) -> str:
         """The path git knows the file by: symlinked folders resolved, as git does not
         add a path beyond a symbolic link."""
-        real = Path(os.path.realpath(path))
+        # The folders only: a symbolic link is a file of its own to git (move points
+        # links anew and commits them), not the file it points at.
+        path = Path(path)
+        real = Path(os.path.realpath(path.parent)) / path.name
         if not real.is_relative_to(self.root):
             raise GitError(f"{path}: resolves outside the repository {self.root}")
         return real.relative_to(self.root).as_posix()

@@ -23,6 +23,7 @@ from lpsync.errors import GitError, SpecError, UsageError
 from lpsync.gitrepo import GitRepo, is_valid_branch_name
 from lpsync.names import is_valid_name
 from lpsync.releases import release_aliases
+from lpsync.spectree import walk_rst
 
 if TYPE_CHECKING:
     from lpsync.launchpad import LaunchpadSession
@@ -58,10 +59,20 @@ class RedirectsEdit:
     updated: tuple[tuple[str, str], ...]  # (line as it was, line as it is now)
 
 
+@dataclass(frozen=True)
+class Relink:
+    """A symbolic link to a moved spec (ironic lists specs as links), pointed anew."""
+
+    path: str  # the link, relative to the repo root
+    old: str  # its target as written
+    new: str
+
+
 @dataclass
 class MoveResult:
     moves: list[Move] = field(default_factory=list)
     redirects: list[RedirectsEdit] = field(default_factory=list)
+    relinks: list[Relink] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)  # git steps taken
     skipped: list[str] = field(default_factory=list)  # "path: why it stays"
     errors: list[str] = field(default_factory=list)  # "path: why it could not be read"
@@ -80,6 +91,7 @@ class MoveResult:
         for edit in self.redirects:
             lines += [f"{edit.path}: + {line}" for line in edit.added]
             lines += [f"{edit.path}: {old} => {new}" for old, new in edit.updated]
+        lines += [f"{link.path}: link {link.old} => {link.new}" for link in self.relinks]
         return lines + [step for step in self.actions if not step.startswith("moved ")]
 
 
@@ -126,12 +138,14 @@ def move(
             result.nothing = "nothing to move: every spec is where its blueprint's status says"
             return result
         result.redirects = plan_redirects(root, specs_root, result.moves)
+        result.relinks = plan_relinks(root, specs_root, result.moves)
         _refuse_targets(root, result.moves)
         result.message = _message(result.moves, options.release)
         if options.dry_run:
             return result
         assert git is not None
-        for path in [m.source for m in result.moves] + [r.path for r in result.redirects]:
+        changed = [m.source for m in result.moves] + [r.path for r in result.redirects]
+        for path in changed + [link.path for link in result.relinks]:
             if os.path.lexists(root / path):
                 transaction.refuse_dirty(git, root / path, hint="")
         signoff = config.signoff if options.signoff is None else options.signoff
@@ -336,6 +350,23 @@ def plan_redirects(root: Path, specs_root: Path, moves: list[Move]) -> list[Redi
     return edits
 
 
+def plan_relinks(root: Path, specs_root: Path, moves: list[Move]) -> list[Relink]:
+    """The symbolic links under specs_dir that point at a spec about to move, each
+    pointed at its new place: left as they were, they would dangle (ironic lists its
+    release's specs as links into approved/)."""
+    moved = {os.path.normpath(root / m.source): root / m.target for m in moves}
+    relinks = []
+    for link in walk_rst(specs_root):
+        if not link.is_symlink():
+            continue
+        old = os.readlink(link)
+        pointed = os.path.normpath(link.parent / old)
+        if pointed in moved:
+            new = Path(os.path.relpath(moved[pointed], link.parent)).as_posix()
+            relinks.append(Relink(link.relative_to(root).as_posix(), old, new))
+    return relinks
+
+
 def _read_redirects(root: Path, path: Path) -> str:
     try:
         with open(path, encoding="utf-8", newline="") as fh:
@@ -391,10 +422,15 @@ def _apply(git: GitRepo, branch: str, commit: bool, signoff: bool, result: MoveR
             tx.write(root / edit.path, edit.old, edit.new)
             result.actions.append(f"{'wrote' if edit.old is None else 'updated'} {edit.path}")
         paths = [root / m.source for m in result.moves] + [root / m.target for m in result.moves]
+        for link in result.relinks:
+            tx.relink(root / link.path, link.old, link.new)
+            result.actions.append(f"relinked {link.path}")
         paths += [root / edit.path for edit in result.redirects]
+        paths += [root / link.path for link in result.relinks]
         if not commit:
-            if result.redirects:
-                git.run("add", "--", *[edit.path for edit in result.redirects])
+            written = [edit.path for edit in result.redirects] + [k.path for k in result.relinks]
+            if written:
+                git.run("add", "--", *written)
             return
         assert result.message is not None
         result.commit = tx.commit(paths, result.message, signoff=signoff)

@@ -115,6 +115,18 @@ class Transaction:
         self._undo.append(undo)
         write_atomic(path, new)
 
+    def relink(self, path: Path, old: str, new: str) -> None:
+        """Point the symbolic link ``path`` at ``new`` (it points at ``old``)."""
+        rel = path.relative_to(self.git.root).as_posix()
+        self.current = rel
+        self._undo.append(
+            [
+                (f"the index entry of {rel}", lambda: self.git.unstage(path)),
+                (f"the link {rel} to {old}", lambda: _symlink_atomic(path, old)),
+            ]
+        )
+        _symlink_atomic(path, new)
+
     def move(self, source: Path, target: Path) -> None:
         """``git mv``: the file renamed in the work tree and the index, byte for byte."""
         root = self.git.root
@@ -211,3 +223,15 @@ def _missing_dirs(directory: Path, root: Path) -> list[Path]:
         missing.append(directory)
         directory = directory.parent
     return missing
+
+
+def _symlink_atomic(path: Path, target: str) -> None:
+    """Make ``path`` a symbolic link to ``target``: a new link renamed over the old."""
+    tmp = path.with_name(f".{path.name}.lpsync-tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

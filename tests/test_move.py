@@ -4,6 +4,7 @@ stand-in over HTTP."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -512,6 +513,41 @@ def test_a_spec_whose_name_no_redirect_line_can_hold_is_a_refusal(
         "cannot be written as a redirect in specs/zed/redirects; rename the spec first\n"
     )
     assert snapshot(repo) == before
+
+
+def test_links_to_a_moved_spec_follow_it_in_the_same_commit(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    # ironic lists specs as links into approved/: left alone they would dangle.
+    links = dict(NOVA_LINKS)
+    links["specs/not-implemented/dead-thing.rst"] = "../zed/approved/dead-thing.rst"
+    links["specs/zed/done.rst"] = "approved/done-thing.rst"
+    repo = make_repo(tmp_path / "nova-specs", NOVA_FILES, links)
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    before = snapshot(repo)
+    failed = lpsync("move", "--repo", str(repo), "--release", "zed")
+    assert failed.exit_code == 3, failed.output
+    assert snapshot(repo) == before
+    assert os.readlink(repo / "specs/zed/done.rst") == "approved/done-thing.rst"
+
+    hook.unlink()
+    result = lpsync("move", "--repo", str(repo), "--release", "zed")
+    assert result.exit_code == 0, result.output
+    assert os.readlink(repo / "specs/zed/done.rst") == "implemented/done-thing.rst"
+    assert os.readlink(repo / "specs/not-implemented/dead-thing.rst") == (
+        "../abandoned/dead-thing.rst"
+    )
+    assert "specs/zed/done.rst: link approved/done-thing.rst => implemented/done-thing.rst" in (
+        result.output
+    )
+    changed = renames(repo)
+    assert "M\tspecs/not-implemented/dead-thing.rst" in changed
+    assert "M\tspecs/zed/done.rst" in changed
+    assert git(repo, "status", "--porcelain") == ""
+    linted = lpsync("lint", "--repo", str(repo), "--format", "json")
+    assert json.loads(linted.output)["errors"] == [], linted.output
 
 
 def test_a_repo_without_those_folders_has_nothing_to_move(
