@@ -51,6 +51,11 @@ def test_pyproject_without_the_section_falls_through_to_setup_cfg(tmp_path: Path
         ("branch = bp/{name", "key 'branch'"),
         ("branch = bp/{name!r}", "key 'branch': placeholder {name!r} takes no conversion"),
         ("layout = {series:d}/{name}.rst", "placeholder {series:d} takes no conversion"),
+        # Padding an empty release folder name would make "../..": out of the repo.
+        (
+            "abandoned_dir = {release:.>2}/{release:.>2}/x",
+            "key 'abandoned_dir': placeholder {release:.>2} takes no conversion",
+        ),
         ("project =", "key 'project' must be a non-empty string"),
         ("template = specs/{release}.rst", "key 'template': unknown placeholder {release}"),
         ("exclude = specs/policy, ../elsewhere/*", "key 'exclude': '../elsewhere/*' must be"),
