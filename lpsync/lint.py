@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,6 @@ from lpsync.audit import AuditError, AuditResult, Finding
 from lpsync.config import Config, is_excluded
 from lpsync.errors import SpecError, UsageError
 from lpsync.specdoc import structure
-from lpsync.specdoc.templates import release_templates
 
 # code -> (field, what it means). Stable: CI suppressions key on them.
 CODES: dict[str, tuple[str, str]] = {
@@ -176,42 +175,41 @@ class _Template:
 
 
 class _Templates:
-    """The template each spec is held to, each read once.
-
-    config ``template`` (``{series}`` is the spec's first folder under specs_dir),
-    else that release's own template (``specs/<release>-template.rst`` or
-    ``specs/<release>/template.rst``), else ``specs/template.rst``; never the template
-    packaged with lpsync: a spec is held only to a template its repo has."""
+    """The template each spec is held to (``specdoc.spec_template``, the finder pull
+    uses, with the spec's first folder under specs_dir as its release), each found
+    and read once."""
 
     def __init__(self, root: Path, config: Config) -> None:
         self.root = root
         self.config = config
-        self.cache: dict[Path, _Template] = {}
-        configured = config.template
-        if configured and "{series}" not in configured and not (root / configured).is_file():
-            raise UsageError(f"{config.source}: key 'template': {configured} does not exist")
+        self.specs = root / config.specs_dir
+        self.by_series: dict[str | None, _Template | None] = {}
+        self.by_path: dict[Path, _Template] = {}
+        self.find(None)  # a configured template that does not exist: usage, at once
 
-    def candidates(self, spec: Path) -> Iterator[Path]:
-        specs = self.root / self.config.specs_dir
-        parts = spec.relative_to(specs).parts if spec.is_relative_to(specs) else ()
-        release = parts[0] if len(parts) > 1 else None
-        configured = self.config.template
-        if configured and "{series}" not in configured:
-            yield self.root / configured
-        # The one finder pull uses: every spelling of the release (2023.1, antelope).
-        yield from release_templates(self.root, self.config.specs_dir, configured, release)
-        yield specs / "template.rst"
-
-    def for_spec(self, spec: Path) -> _Template | None:
-        for path in self.candidates(spec):
-            if path in self.cache:
-                return self.cache[path]
-            if path.is_file():
+    def find(self, series: str | None) -> _Template | None:
+        if series in self.by_series:
+            return self.by_series[series]
+        config = self.config
+        try:
+            path = specdoc.spec_template(self.root, config.specs_dir, config.template, series)
+        except SpecError:
+            raise UsageError(
+                f"{config.source}: key 'template': {config.template} does not exist"
+            ) from None
+        found = None
+        if path is not None:
+            found = self.by_path.get(path)
+            if found is None:
                 _data, text = _read(path)
                 rel = path.relative_to(self.root).as_posix()
-                self.cache[path] = _Template(rel, structure.read_sections(text))
-                return self.cache[path]
-        return None
+                found = self.by_path[path] = _Template(rel, structure.read_sections(text))
+        self.by_series[series] = found
+        return found
+
+    def for_spec(self, spec: Path) -> _Template | None:
+        parts = spec.relative_to(self.specs).parts if spec.is_relative_to(self.specs) else ()
+        return self.find(parts[0] if len(parts) > 1 else None)
 
 
 def section_findings(

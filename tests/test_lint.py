@@ -257,9 +257,19 @@ def test_configured_template_with_series(tmp_path: Path) -> None:
     assert codes(other) == [("specs/yoga/clean.rst", 6, "LPS801")]
 
 
+def test_a_template_placeholder_other_than_series_is_a_config_error(tmp_path: Path) -> None:
+    repo = make_specs(tmp_path, {SPEC: spec_text()}, "template = templates/{release}.rst\n")
+    result = CliRunner().invoke(app, ["lint", "--repo", str(repo)])
+    assert result.exit_code == 2
+    assert "key 'template': unknown placeholder {release}" in result.stderr
+
+
 def test_without_a_template_only_the_line_checks_apply(tmp_path: Path) -> None:
     repo = make_specs(tmp_path, {SPEC: spec_text(drop=("History",), body="\ntrailing \n")})
     (repo / "specs" / "template.rst").unlink()
+    # Neither the packaged template nor a newer release's: the spec was not written
+    # to them.
+    (repo / "specs" / "zzz-template.rst").write_text(TEMPLATE.replace("History", "Later"))
     assert [c for *_, c in codes(repo)] == ["LPS805"]
 
 

@@ -16,6 +16,7 @@ from lpsync.specdoc import (
     read_fields,
     read_spec,
     scaffold,
+    spec_template,
     stale_fields,
     update_text,
 )
@@ -94,6 +95,37 @@ def test_find_template_order(tmp_path: Path) -> None:
     assert find_template(tmp_path, configured="mine.rst") == tmp_path / "mine.rst"
     with pytest.raises(SpecError):
         find_template(tmp_path, configured="nope.rst")
+
+
+def test_spec_template_is_the_repos_own_for_the_release(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    (specs / "2026.1").mkdir(parents=True)
+    (specs / "2026.2-template.rst").write_text("newest\n")
+    # A spec is never held to another release's template nor to the packaged one,
+    # though pull would scaffold a new spec from the newest.
+    assert spec_template(tmp_path, series="2026.1") is None
+    assert find_template(tmp_path, series="2026.1") == specs / "2026.2-template.rst"
+    (specs / "template.rst").write_text("plain\n")
+    assert spec_template(tmp_path, series="2026.1") == specs / "template.rst"
+    (specs / "2026.1" / "template.rst").write_text("nested\n")
+    assert spec_template(tmp_path, series="2026.1") == specs / "2026.1" / "template.rst"
+    (specs / "2026.1-template.rst").write_text("flat\n")
+    for finder in (spec_template, find_template):
+        assert finder(tmp_path, series="2026.1") == specs / "2026.1-template.rst"
+        assert finder(tmp_path, series=None) == specs / "template.rst"
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "2026.1.rst").write_text("configured\n")
+    per_release = "tpl/{series}.rst"
+    assert spec_template(tmp_path, configured=per_release, series="2026.1") == (
+        tmp_path / "tpl" / "2026.1.rst"
+    )
+    # A release without a configured file has its own template, else the plain one.
+    assert spec_template(tmp_path, configured=per_release, series="2026.2") == (
+        specs / "2026.2-template.rst"
+    )
+    assert spec_template(tmp_path, configured=per_release, series="zed") == specs / "template.rst"
+    with pytest.raises(SpecError):
+        spec_template(tmp_path, configured="nope.rst", series="2026.1")
 
 
 def test_scaffold_from_default_template() -> None:

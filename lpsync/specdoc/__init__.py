@@ -69,7 +69,13 @@ from lpsync.specdoc.lines import _title_candidates as _title_candidates
 from lpsync.specdoc.model import BlueprintValues, LinkedBlueprint, Located, SpecFields
 from lpsync.specdoc.parse import _parse as _parse
 from lpsync.specdoc.scaffold import scaffold
-from lpsync.specdoc.templates import default_template, find_template, load_template
+from lpsync.specdoc.templates import (
+    default_template,
+    find_template,
+    load_template,
+    release_templates,
+    spec_template,
+)
 from lpsync.specdoc.titles import clean_title, escape_title
 
 __all__ = [
@@ -94,9 +100,11 @@ __all__ = [
     "read_fields",
     "read_fields_full",
     "read_spec",
+    "release_templates",
     "scaffold",
     "scan_links",
     "spec_from_bytes",
+    "spec_template",
     "stale_fields",
     "stem_names",
     "update_text",

@@ -1,9 +1,11 @@
-"""Templates: the one a new spec is made from, found in the repo or packaged.
+"""Templates: the one a spec is held to or made from, found in the repo or packaged.
 
-One finder for every command: ``pull`` scaffolds from it, ``audit --fix`` and ``lint``
-read the sections a spec should have from it. A release may have its own template
-(nova: ``specs/<release>-template.rst``; neutron: ``specs/<release>/template.rst``), and
-the config key ``template`` may name one per release with ``{series}``.
+One finder for every command: ``lint`` holds a spec to ``spec_template`` (the repo's
+own templates only), ``pull`` and ``audit --fix`` scaffold from ``find_template``
+(the same search, then the newest template, then the packaged one). A release may
+have its own template (nova: ``specs/<release>-template.rst``; neutron:
+``specs/<release>/template.rst``), and the config key ``template`` may name one per
+release with ``{series}``.
 """
 
 from __future__ import annotations
@@ -53,6 +55,32 @@ def release_templates(
         yield specs / name / "template.rst"
 
 
+def spec_template(
+    repo_root: Path,
+    specs_dir: str = "specs",
+    configured: str | None = None,
+    series: str | None = None,
+    *,
+    plain: bool = True,
+) -> Path | None:
+    """The repo's template for a spec of release ``series``: the configured one (a
+    path relative to the repo root; SpecError if it names one file and that is
+    missing), else the release's own (``release_templates``), else (``plain``)
+    ``<specs>/template.rst``. None when the repo has none of these: lint never holds
+    a spec to another release's template nor to the packaged one."""
+    root = Path(repo_root)
+    if configured and SERIES_FIELD not in configured:
+        path = root / configured
+        if not path.is_file():
+            raise SpecError(path, "configured template does not exist")
+        return path
+    for path in release_templates(root, specs_dir, configured, series):
+        if path.is_file():
+            return path
+    fallback = root / specs_dir / "template.rst"
+    return fallback if plain and fallback.is_file() else None
+
+
 def find_template(
     repo_root: Path,
     specs_dir: str = "specs",
@@ -62,27 +90,19 @@ def find_template(
     """The template a new spec of release ``series`` is made from; None means use
     ``default_template()``.
 
-    Order: the release's own template (see ``release_templates``); then, for a
-    configured path, that path (with ``{series}``: the newest release's file matching
-    it); SpecError when the configured template does not exist. Unconfigured:
-    ``<specs>/template.rst``, then the newest ``<specs>/*template*.rst``: numbered
+    ``spec_template`` first (for a ``{series}`` pattern without ``specs/template.rst``);
+    then, for a ``{series}`` pattern, the newest release's file matching it (SpecError
+    when there is none); unconfigured, the newest ``<specs>/*template*.rst``: numbered
     releases (``2026.2-template.rst``) by number, newest first, ahead of any other
     name; among the rest the most recently modified, then the name."""
     root = Path(repo_root)
-    for path in release_templates(root, specs_dir, configured, series):
-        if path.is_file():
-            return path
+    per_release = bool(configured and SERIES_FIELD in configured)
+    own = spec_template(root, specs_dir, configured, series, plain=not per_release)
+    if own is not None:
+        return own
     if configured:
-        if SERIES_FIELD in configured:
-            return _newest_release_file(root, configured)
-        path = root / configured
-        if not path.is_file():
-            raise SpecError(path, "configured template does not exist")
-        return path
+        return _newest_release_file(root, configured)
     specs = root / specs_dir
-    plain = specs / "template.rst"
-    if plain.is_file():
-        return plain
     if not specs.is_dir():
         return None
     found = [p for p in specs.glob("*template*.rst") if p.is_file() and _is_template_name(p.name)]
