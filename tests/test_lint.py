@@ -273,6 +273,38 @@ def test_without_a_template_only_the_line_checks_apply(tmp_path: Path) -> None:
     assert [c for *_, c in codes(repo)] == ["LPS805"]
 
 
+def test_excluded_files_are_left_out_even_when_named(tmp_path: Path) -> None:
+    # oslo keeps policy documents, which are no blueprint specs, under specs/policy/.
+    bad = spec_text("x", drop=("History",), body="\ntrailing \n")
+    files = {
+        SPEC: spec_text(),
+        "specs/policy/process.rst": bad,
+        "specs/zed/draft-notes.rst": bad,
+        "specs/policy/redirects": "gone.rst ../nowhere.rst\n",
+    }
+    every = run_lint(repo := make_specs(tmp_path, files), load_config(repo))
+    assert {f.path for f in every.findings} == {
+        "specs/policy/process.rst",
+        "specs/policy/redirects",
+        "specs/zed/draft-notes.rst",
+    }
+    config = "exclude = specs/policy\n  specs/*/draft-*.rst\n"
+    repo = make_specs(tmp_path / "excluded", files, config)
+    result = run_lint(repo, load_config(repo))
+    assert (result.checked, result.findings) == (1, [])
+    # pre-commit names the files it was given: the exclusion still holds.
+    named = [repo / "specs/policy/process.rst", repo / "specs/zed/draft-notes.rst"]
+    assert run_lint(repo, load_config(repo), named).checked == 0
+
+
+def test_exclude_patterns_stay_inside_the_repo(tmp_path: Path) -> None:
+    from lpsync.errors import ConfigError
+
+    (tmp_path / "setup.cfg").write_text("[lpsync]\nexclude = ../elsewhere\n")
+    with pytest.raises(ConfigError, match="key 'exclude'"):
+        load_config(tmp_path)
+
+
 def test_redirects(tmp_path: Path) -> None:
     files = {
         "specs/zed/implemented/moved.rst": spec_text("moved"),
