@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from lpsync.specdoc.structure import Section, read_sections, read_sections_full
+from lpsync.specdoc import _Lines
+from lpsync.specdoc.structure import (
+    Section,
+    literal_lines,
+    read_full,
+    read_sections,
+    read_sections_full,
+)
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -29,12 +36,27 @@ TRICKY = {
     ),
     "an empty comment then a quote": "..\n\n   quoted\n\nA\n=\n",
     "a directive before the title": ".. note:: x\n\nA\n=\n",
+    "a quoted literal block": "T\n=\n\nLike this::\n\n`" + "quoted " * 12 + "`\n`more`\n",
+    "long lines: literal in a list, an unknown directive, prose": (
+        "T\n=\n\n* item::\n\n    "
+        + "code " * 20
+        + "\n\n.. todo:: x\n\n   "
+        + "todo " * 20
+        + "\n\n"
+        + "prose " * 15
+        + "\n"
+    ),
 }
 
 
 @pytest.mark.parametrize("text", TRICKY.values(), ids=TRICKY.keys())
 def test_tricky_documents(text: str) -> None:
     assert read_sections(text) == read_sections_full(text)
+    # Lint asks whether its long lines are literal, one or a few at a time: each alone
+    # must be answered as the whole document's parse answers it.
+    lv = _Lines(text)
+    for n in [i + 1 for i, line in enumerate(lv.content) if len(line) > 79]:
+        assert literal_lines(text, [n]) == read_full(text, [n])[1], n
 
 
 def test_a_spec_with_a_title_lists_its_sections_at_top_level() -> None:
@@ -47,13 +69,21 @@ def test_a_spec_with_a_title_lists_its_sections_at_top_level() -> None:
 
 
 def test_fast_reader_is_docutils_on_every_corpus_spec() -> None:
+    """Sections, and which long lines are literal (lint's question), as docutils
+    parsing the whole file answers them."""
     files = sorted(p for p in CORPUS.glob("*/specs/**/*.rst") if p.is_file())
     if not files:
         pytest.skip("corpus not present")
     mismatched = []
+    literal_seen = 0
     for path in files:
         with open(path, encoding="utf-8", newline="") as handle:
             text = handle.read()
-        if read_sections(text) != read_sections_full(text):
+        lv = _Lines(text)
+        long = [i + 1 for i, line in enumerate(lv.content) if len(line) > 79]
+        tree, literal = read_full(text, long, lv)
+        literal_seen += len(literal)
+        if read_sections(text, lv) != tree or literal_lines(text, long, lv) != literal:
             mismatched.append(str(path))
     assert mismatched == []
+    assert literal_seen > 100  # the corpus has long literal lines: the check has teeth

@@ -29,7 +29,14 @@ from docutils.utils import column_width
 from lpsync.specdoc.lines import _ADORN_RE, _join_ranges, _Lines, _title_candidates
 from lpsync.specdoc.parse import _parse
 
-__all__ = ["Section", "SectionTree", "literal_lines", "read_sections", "read_sections_full"]
+__all__ = [
+    "Section",
+    "SectionTree",
+    "literal_lines",
+    "read_full",
+    "read_sections",
+    "read_sections_full",
+]
 
 
 @dataclass(frozen=True)
@@ -84,9 +91,20 @@ def _tree(document: nodes.document, line_map: Sequence[int] | None) -> SectionTr
     return SectionTree(top, titled)
 
 
+def read_full(
+    text: str, wanted: Iterable[int] = (), lines: _Lines | None = None
+) -> tuple[SectionTree, set[int]]:
+    """Reference reader: docutils parses the whole file once. The section tree, and
+    which of the 1-based ``wanted`` lines lie in a literal block."""
+    content = _content(lines if lines is not None else _Lines(text))
+    document = _parse(content)
+    literal = _literal_text(document)
+    return _tree(document, None), {n for n in wanted if _stripped(content, n) in literal}
+
+
 def read_sections_full(text: str, lines: _Lines | None = None) -> SectionTree:
-    """Reference reader: docutils parses the whole file."""
-    return _tree(_parse(_content(lines if lines is not None else _Lines(text))), None)
+    """Reference reader of the section tree: docutils parses the whole file."""
+    return read_full(text, (), lines)[0]
 
 
 def read_sections(text: str, lines: _Lines | None = None) -> SectionTree:
@@ -219,9 +237,33 @@ def literal_lines(text: str, lines: Iterable[int], split: _Lines | None = None) 
         return set()
     lv = split if split is not None else _Lines(text)
     content = _content(lv)
-    ranges = [lv.block_bounds(n - 1) for n in wanted]
+    ranges = [_with_introduction(lv, *lv.block_bounds(n - 1)) for n in wanted]
     parsed, _line_map = _join_ranges(content, ranges)
+    literal = _literal_text(_parse(parsed))
+    return {n for n in wanted if _stripped(content, n) in literal}
+
+
+def _with_introduction(lv: _Lines, start: int, end: int) -> tuple[int, int]:
+    """The block, and before it every block ending in ``::``: an unindented block
+    right after ``::`` is a quoted literal block (each line starts with ``>``, say)."""
+    content = lv.content
+    while start > 0:
+        prev = start - 1
+        while prev >= 0 and not content[prev].strip():
+            prev -= 1
+        if prev < 0 or not content[prev].rstrip().endswith("::"):
+            break
+        start = lv.block_bounds(prev)[0]
+    return start, end
+
+
+def _literal_text(document: nodes.document) -> set[str]:
+    """The lines of every literal block, stripped (docutils expands tabs in them)."""
     literal: set[str] = set()
-    for block in _parse(parsed).findall(nodes.literal_block):
+    for block in document.findall(nodes.literal_block):
         literal.update(line.strip() for line in block.astext().splitlines())
-    return {n for n in wanted if content[n - 1].expandtabs(8).strip() in literal}
+    return literal
+
+
+def _stripped(content: Sequence[str], n: int) -> str:
+    return content[n - 1].expandtabs(8).strip()
