@@ -19,6 +19,7 @@ from lpsync.audit import AuditError, AuditResult, Finding
 from lpsync.config import Config, is_excluded
 from lpsync.errors import SpecError, UsageError
 from lpsync.specdoc import structure
+from lpsync.specdoc.lines import split_lines
 
 # code -> (field, what it means). Stable: CI suppressions key on them.
 CODES: dict[str, tuple[str, str]] = {
@@ -98,7 +99,7 @@ def _read(path: Path) -> tuple[bytes, str]:
 
 def _lint_spec(path: Path, rel: str, config: Config, templates: _Templates) -> list[Finding]:
     data, text = _read(path)
-    lv = specdoc._Lines(text)
+    lv = split_lines(text)
     findings = audit.link_findings(path, rel, text, specdoc.read_fields(text, path), config)
     findings += line_findings(rel, data, text, config.max_line_length, lv)
     template = templates.for_spec(path)
@@ -116,7 +117,7 @@ def line_findings(
 ) -> list[Finding]:
     """LPS804-806. Lines are split as docutils splits them; CRs are counted in the
     bytes, so a CRLF file is caught (Python's universal newlines would hide it)."""
-    lv = lv if lv is not None else specdoc._Lines(text)
+    lv = lv if lv is not None else split_lines(text)
     findings: list[Finding] = []
     crs = data.count(b"\r")
     if crs:

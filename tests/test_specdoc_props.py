@@ -209,3 +209,24 @@ def test_a_title_docutils_would_read_as_an_adornment_is_refused(title: str) -> N
     values = BlueprintValues(title, "https://blueprints.launchpad.net/nova/+spec/x", None, None)
     with pytest.raises(SpecError, match="cannot be an RST title"):
         update_text(text, values)
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="ab \t\n\ufeff", max_size=40),
+        st.text(alphabet="ab \t\n\r\x0b\x0c\x85\u2028", max_size=40),
+    )
+)
+def test_lines_split_lf_only_texts_like_every_text(text: str) -> None:
+    """The split of a text holding only "\\n" separators is the general split's."""
+    from lpsync.specdoc.lines import _Lines
+
+    general = object.__new__(_Lines)
+    general._split(text)
+    lines = _Lines(text)
+    assert (lines.starts, lines.ends, lines.eols, lines.content) == (
+        general.starts,
+        general.ends,
+        general.eols,
+        general.content,
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Sequence
-from functools import lru_cache
 from pathlib import Path
 
 from lpsync.errors import SpecError
@@ -19,7 +18,13 @@ from lpsync.specdoc.candidates import (
     _find_candidates,
     _marked_lines,
 )
-from lpsync.specdoc.lines import _ADORN_RE, _join_ranges, _Lines, _title_candidates
+from lpsync.specdoc.lines import (
+    _ADORN_RE,
+    _join_ranges,
+    _Lines,
+    _title_candidates,
+    split_lines,
+)
 from lpsync.specdoc.model import LinkedBlueprint, Located, SpecFields
 from lpsync.specdoc.parse import _parse
 from lpsync.specdoc.sections import _preamble_end
@@ -43,13 +48,6 @@ def _unmark(text: str, raw_hosts: Sequence[str]) -> str:
         return "Target"
 
     return _MARK_RE.sub(repl, text)
-
-
-@lru_cache(maxsize=4)
-def _lines_of(text: str) -> _Lines:
-    """The split text, shared by the readers that ask about one spec in turn (audit
-    reads its fields, then its preamble links). Never modified once made."""
-    return _Lines(text)
 
 
 def _link_at(lv: _Lines, off: int, docutils_uri: str) -> LinkedBlueprint | None:
@@ -236,7 +234,7 @@ def _assemble(
 
 def read_fields_full(text: str, path: str | Path = "<spec>") -> SpecFields:
     """Reference reader: docutils parses the whole (marked) file."""
-    lv = _lines_of(text)
+    lv = split_lines(text)
     cand = _find_candidates(text)
     document = _parse(_marked_lines(lv, cand))
     return _assemble(lv, cand, _decide(document, None))
@@ -250,7 +248,7 @@ def read_fields(text: str, path: str | Path = "<spec>") -> SpecFields:
         raise SpecError(
             path, "binary content (NUL byte)", text[: text.index("\x00")].count("\n") + 1
         )
-    lv = _lines_of(text)
+    lv = split_lines(text)
     if not lv.content:
         return SpecFields(None, None, (), None, False, None, False)
     cand = _find_candidates(text)
@@ -319,7 +317,7 @@ def preamble_links(text: str, fields: SpecFields | None = None) -> tuple[LinkedB
     """The blueprint links between the title and the first section: the ones that name
     the spec's own blueprint (``update_text`` keeps or rewrites only these)."""
     fields = fields if fields is not None else read_fields(text)
-    return tuple(_preamble_links(_lines_of(text), fields))
+    return tuple(_preamble_links(split_lines(text), fields))
 
 
 def scan_links(text: str) -> list[LinkedBlueprint]:
@@ -327,7 +325,7 @@ def scan_links(text: str) -> list[LinkedBlueprint]:
     the title, without docutils: a superset of the preamble's and body's links (it
     keeps links in comments and literal blocks), for starting Launchpad look-ups while
     the spec is still being read. ``read_fields`` decides which links are real."""
-    lv = _lines_of(text)
+    lv = split_lines(text)
     first = next(_title_candidates(lv), None)
     if first is None:
         return []

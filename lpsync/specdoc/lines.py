@@ -3,6 +3,7 @@ into the original text, and the line patterns (adornments, title candidates)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -11,6 +12,8 @@ _ADORN_RE = re.compile(r"([!-/:-@\[-`{-~])\1*[ \t]*\Z")
 
 
 _SEP_RE = re.compile(r"\r\n|\r|\n|\x1c|\x1d|\x1e|\x85|\u2028|\u2029")
+# What makes a text more than lines separated by "\n".
+_SPECIAL_RE = re.compile("[\r\x1c\x1d\x1e\x85\u2028\u2029\v\f]")
 
 
 class _Lines:
@@ -18,6 +21,13 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        if _SPECIAL_RE.search(text) is None:
+            self._split_lf(text)  # the common file: "\n" only, split in C
+        else:
+            self._split(text)
+        self.bom = bool(self.content) and self.content[0].startswith("\ufeff")
+
+    def _split(self, text: str) -> None:
         # docutils turns \v and \f into spaces before splitting; str.splitlines would
         # split on them, so mask them (same length) to keep line numbers in step.
         masked = text.replace("\v", " ").replace("\f", " ")
@@ -37,10 +47,22 @@ class _Lines:
         self.ends = ends
         self.eols = eols
         self.content = [masked[s:e] for s, e in zip(starts, ends, strict=True)]
-        if self.content and self.content[0].startswith("\ufeff"):
-            self.bom = True
+
+    def _split_lf(self, text: str) -> None:
+        """``_split`` for a text whose only separator is ``\n``: the same lists."""
+        content = text.split("\n")
+        if len(content) > 1 and not content[-1]:
+            content.pop()  # a final newline ends the last line, it starts none
+            eols = ["\n"] * len(content)
         else:
-            self.bom = False
+            eols = ["\n"] * (len(content) - 1) + [""]
+        starts = [0]
+        for line in content[:-1]:
+            starts.append(starts[-1] + len(line) + 1)
+        self.starts = starts
+        self.ends = [start + len(line) for start, line in zip(starts, content, strict=True)]
+        self.eols = eols
+        self.content = content
 
     def __len__(self) -> int:
         return len(self.content)
@@ -82,6 +104,13 @@ class _Lines:
             if e:
                 return e
         return "\n"
+
+
+@functools.lru_cache(maxsize=4)
+def split_lines(text: str) -> _Lines:
+    """``_Lines(text)``, shared: lint reads a spec's fields, links, lines and sections,
+    each from the same split (nothing changes a ``_Lines`` once made)."""
+    return _Lines(text)
 
 
 def _title_candidates(lv: _Lines) -> Iterator[int]:
