@@ -22,19 +22,24 @@ How reading works:
 * Values (where the URL ends, what follows a label) are taken from the raw text, so
   offsets are exact and updates can splice them byte for byte.
 
-The modules, each owning one thing:
+The modules, each owning one thing (the spec model's four concerns: reading, editing,
+scaffolding and structure checks):
 
 * ``model``: the public value types (``SpecFields``, ``LinkedBlueprint``, ...);
 * ``parse``: docutils, configured once (``_parse``) and the nodes that are not prose;
-* ``lines``: the raw line view (``_Lines``), adornment and title-candidate patterns;
+* ``lines``: the raw line view (``_Lines``, ``split_lines``), adornment and
+  title-candidate patterns;
 * ``candidates``: finding, marking and deciding field candidates;
-* ``sections``: the section structure docutils sees;
+* ``sections``: sections with their raw line spans, for the edits and the preamble;
 * ``fields``: reading fields and links (``read_fields``, ``primary_link``, ...);
 * ``files``: which files are specs or templates, reading one (``read_spec``);
 * ``titles``: cleaning and escaping blueprint titles;
 * ``edit``: surgical edits (``update_text``, ``stale_fields``);
-* ``templates``: finding and loading templates;
-* ``scaffold``: a new spec from a template.
+* ``templates``: the one template finder (``spec_template`` for lint,
+  ``find_template`` for pull and ``audit --fix``) and loading a template;
+* ``scaffold``: a new spec from a template;
+* ``structure``: the section tree and literal blocks lint checks, read fast and
+  proved equal to docutils' whole-file parse.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Section structure: the sections docutils sees, with raw line positions."""
+"""Sections with their raw line spans (start, title, body, end), as the surgical
+edits and the preamble reader need them. lint's section tree is ``structure``."""
 
 from __future__ import annotations
 
