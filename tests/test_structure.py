@@ -37,6 +37,9 @@ TRICKY = {
     "an empty comment then a quote": "..\n\n   quoted\n\nA\n=\n",
     "a directive before the title": ".. note:: x\n\nA\n=\n",
     "a quoted literal block": "T\n=\n\nLike this::\n\n`" + "quoted " * 12 + "`\n`more`\n",
+    "a long title at an inconsistent level (docutils quotes it in its error)": (
+        "A\n=\n\nB\n-\n\nC\n~\n\nD\n=\n\n" + "word " * 16 + "\n" + "~" * 80 + "\n"
+    ),
     "long lines: literal in a list, an unknown directive, prose": (
         "T\n=\n\n* item::\n\n    "
         + "code " * 20

@@ -258,9 +258,18 @@ def _with_introduction(lv: _Lines, start: int, end: int) -> tuple[int, int]:
 
 
 def _literal_text(document: nodes.document) -> set[str]:
-    """The lines of every literal block, stripped (docutils expands tabs in them)."""
+    """The lines of every literal block, stripped (docutils expands tabs in them).
+
+    docutils quotes the source in some error messages: of a directive it does not
+    know (kept as written, as a literal block) count, but not of a title at an
+    inconsistent level, say: that text is no literal block of the document."""
     literal: set[str] = set()
     for block in document.findall(nodes.literal_block):
+        message = block.parent
+        if isinstance(message, nodes.system_message) and (
+            "directive" not in message[0].astext()  # the message's own words
+        ):
+            continue
         literal.update(line.strip() for line in block.astext().splitlines())
     return literal
 
