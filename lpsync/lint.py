@@ -184,29 +184,34 @@ class _Templates:
         self.root = root
         self.config = config
         self.specs = root / config.specs_dir
-        self.by_series: dict[str | None, _Template | None] = {}
-        self.by_path: dict[Path, _Template] = {}
-        self.find(None)  # a configured template that does not exist: usage, at once
+        self.paths: dict[str | None, Path | None] = {}
+        self.loaded: dict[Path, _Template] = {}
+        self.locate(None)  # a configured template that does not exist: usage, at once
+
+    def locate(self, series: str | None) -> Path | None:
+        if series not in self.paths:
+            config = self.config
+            try:
+                found = specdoc.spec_template(self.root, config.specs_dir, config.template, series)
+            except SpecError:
+                raise UsageError(
+                    f"{config.source}: key 'template': {config.template} does not exist"
+                ) from None
+            self.paths[series] = found
+        return self.paths[series]
 
     def find(self, series: str | None) -> _Template | None:
-        if series in self.by_series:
-            return self.by_series[series]
-        config = self.config
-        try:
-            path = specdoc.spec_template(self.root, config.specs_dir, config.template, series)
-        except SpecError:
-            raise UsageError(
-                f"{config.source}: key 'template': {config.template} does not exist"
-            ) from None
-        found = None
-        if path is not None:
-            found = self.by_path.get(path)
-            if found is None:
+        path = self.locate(series)
+        if path is None:
+            return None
+        if path not in self.loaded:
+            rel = path.relative_to(self.root).as_posix()
+            try:
                 _data, text = _read(path)
-                rel = path.relative_to(self.root).as_posix()
-                found = self.by_path[path] = _Template(rel, structure.read_sections(text))
-        self.by_series[series] = found
-        return found
+            except SpecError as exc:  # reported on each spec held to it: name it
+                raise SpecError(path, f"its template {rel}: {exc.detail}") from None
+            self.loaded[path] = _Template(rel, structure.read_sections(text))
+        return self.loaded[path]
 
     def for_spec(self, spec: Path) -> _Template | None:
         parts = spec.relative_to(self.specs).parts if spec.is_relative_to(self.specs) else ()

@@ -257,6 +257,13 @@ def test_configured_template_with_series(tmp_path: Path) -> None:
     assert codes(other) == [("specs/yoga/clean.rst", 6, "LPS801")]
 
 
+def test_a_configured_template_that_does_not_exist_is_exit_2(tmp_path: Path) -> None:
+    repo = make_specs(tmp_path, {SPEC: spec_text()}, "template = templates/mine.rst\n")
+    result = CliRunner().invoke(app, ["lint", "--repo", str(repo)])
+    assert result.exit_code == 2
+    assert "key 'template': templates/mine.rst does not exist" in result.stderr
+
+
 def test_a_template_placeholder_other_than_series_is_a_config_error(tmp_path: Path) -> None:
     repo = make_specs(tmp_path, {SPEC: spec_text()}, "template = templates/{release}.rst\n")
     result = CliRunner().invoke(app, ["lint", "--repo", str(repo)])
@@ -387,6 +394,17 @@ def test_an_unreadable_spec_is_exit_3(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["lint", "--repo", str(repo)])
     assert result.exit_code == 3
     assert "specs/zed/latin1.rst: error: not valid UTF-8 (byte 3)" in result.stdout
+
+
+def test_an_unreadable_template_is_exit_3_naming_it(tmp_path: Path) -> None:
+    repo = make_specs(tmp_path, {SPEC: spec_text()})
+    (repo / "specs" / "template.rst").write_bytes(b"caf\xe9\n")
+    result = CliRunner().invoke(app, ["lint", "--repo", str(repo)])
+    assert result.exit_code == 3
+    assert (
+        "specs/zed/clean.rst: error: its template specs/template.rst: not valid UTF-8 (byte 3)"
+        in result.stdout
+    )
 
 
 def test_a_bad_config_value_is_exit_2(tmp_path: Path) -> None:
