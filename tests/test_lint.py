@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lpsync.cli import app
-from lpsync.config import load_config
+from lpsync.config import Config, load_config
 from lpsync.lint import run_lint
 from lpsync.sandbox import Sandbox
 
@@ -442,3 +442,25 @@ def test_toml_lists_and_integers(tmp_path: Path) -> None:
     )
     config = load_config(tmp_path)
     assert (config.max_line_length, config.optional_sections) == (99, ("History", "Use Cases"))
+
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+def test_real_specs_defects_their_own_gates_miss_and_a_quoted_literal_block() -> None:
+    """On the corpus (read only): what ironic's and keystone's gates let through."""
+    ironic, keystone = CORPUS / "ironic-specs", CORPUS / "keystone-specs"
+    if not (ironic.is_dir() and keystone.is_dir()):
+        pytest.skip("corpus not present")
+    nic = ironic / "specs/approved/nic-firmware-updates.rst"
+    rbac = ironic / "specs/approved/secure-rbac.rst"
+    found = {(f.path, f.line, f.code) for f in run_lint(ironic, Config(), [nic, rbac]).findings}
+    # "Challenges" underlined with "=": the template's subsections of "Proposed change"
+    # fall under it.
+    assert ("specs/approved/nic-firmware-updates.rst", 52, "LPS802") in found
+    assert ("specs/approved/nic-firmware-updates.rst", 30, "LPS803") in found
+    # ".. TODO::" with no blank line before it is prose of a list item, 144 columns.
+    assert ("specs/approved/secure-rbac.rst", 530, "LPS804") in found
+    # Unindented lines after "::" that start with '"' are a quoted literal block.
+    token = keystone / "specs/keystone/mitaka/add-isdomain-to-token.rst"
+    assert [f for f in run_lint(keystone, Config(), [token]).findings if f.code == "LPS804"] == []
