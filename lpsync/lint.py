@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lpsync import audit, specdoc
+from lpsync import audit, redirects, specdoc
 from lpsync.audit import AuditError, AuditResult, Finding
 from lpsync.config import Config, is_excluded
 from lpsync.errors import SpecError, UsageError
@@ -32,7 +32,6 @@ CODES: dict[str, tuple[str, str]] = {
     "LPS807": ("redirect", "redirect whose source still exists or whose target does not"),
 }
 
-REDIRECTS = "redirects"
 # A scheme starts a run of scheme characters and is short: linear on long lines.
 _URL_RE = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://")
 # Invisible characters that break searches and diffs: zero-width space, joiners, word
@@ -279,13 +278,13 @@ def _redirect_files(root: Path, specs_root: Path, paths: Sequence[Path]) -> list
         out = []
         for dirpath, dirnames, filenames in os.walk(specs_root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            if REDIRECTS in filenames:
-                out.append(Path(dirpath, REDIRECTS))
+            if redirects.REDIRECTS in filenames:
+                out.append(Path(dirpath, redirects.REDIRECTS))
         return out
     found = []
     for given in paths:
         path = Path(os.path.abspath(given if Path(given).exists() else root / given))
-        if path.name == REDIRECTS and path.is_file() and path.is_relative_to(root):
+        if path.name == redirects.REDIRECTS and path.is_file() and path.is_relative_to(root):
             found.append(path)
         elif path.is_dir():
             found += _redirect_files(root, path, ())
@@ -293,22 +292,21 @@ def _redirect_files(root: Path, specs_root: Path, paths: Sequence[Path]) -> list
 
 
 def _lint_redirects(root: Path, path: Path, rel: str) -> list[Finding]:
-    """nova's format: ``approved/foo.rst ../implemented/foo.rst`` per line, the source
-    relative to the file's folder and the target relative to the source's."""
+    """Each line of a ``redirects`` file (``lpsync.redirects``: ``move`` writes them)."""
     _data, text = _read(path)
     findings = []
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line or redirects.is_comment(line):
             continue
-        parts = line.split()
-        if len(parts) != 2:
+        parts = redirects.LINE_RE.fullmatch(line)
+        if parts is None:
             findings.append(
                 _finding(rel, n, "LPS807", f"not 'source target': {line!r}", actual=line)
             )
             continue
-        source = Path(os.path.normpath(path.parent / parts[0]))
-        target = Path(os.path.normpath(source.parent / parts[1]))
+        named, pointed = parts.group(2), parts.group(4)
+        source, target = redirects.resolve(path, named, pointed)
         if not (source.is_relative_to(root) and target.is_relative_to(root)):
             findings.append(_finding(rel, n, "LPS807", f"redirect leaves the repository: {line!r}"))
             continue
@@ -318,8 +316,8 @@ def _lint_redirects(root: Path, path: Path, rel: str) -> list[Finding]:
                     rel,
                     n,
                     "LPS807",
-                    f"redirect source {parts[0]} still exists (its page would be hidden)",
-                    actual=parts[0],
+                    f"redirect source {named} still exists (its page would be hidden)",
+                    actual=named,
                 )
             )
         if not target.exists():
@@ -328,8 +326,8 @@ def _lint_redirects(root: Path, path: Path, rel: str) -> list[Finding]:
                     rel,
                     n,
                     "LPS807",
-                    f"redirect target {parts[1]} does not exist",
-                    expected=parts[1],
+                    f"redirect target {pointed} does not exist",
+                    expected=pointed,
                 )
             )
     return findings

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -22,15 +21,14 @@ from lpsync.config import Config, load_config
 from lpsync.errors import GitError, SpecError, UsageError
 from lpsync.gitrepo import GitRepo, is_valid_branch_name
 from lpsync.names import is_valid_name
+from lpsync.redirects import LINE_RE, REDIRECTS, is_comment, resolve
 from lpsync.releases import release_aliases
 from lpsync.spectree import walk_rst
 
 if TYPE_CHECKING:
     from lpsync.launchpad import LaunchpadSession
 
-REDIRECTS = "redirects"
 # "source target" with the whitespace around and between kept as written.
-_REDIRECT_RE = re.compile(r"(\s*)(\S+)(\s+)(\S+)(\s*)")
 
 
 @dataclass(frozen=True)
@@ -312,25 +310,25 @@ def plan_redirects(root: Path, specs_root: Path, moves: list[Move]) -> list[Redi
         newline = "\r\n" if "\r\n" in text else "\n"
         lines = text.splitlines(keepends=True)
         # New lines take the file's own separator (the first line's), else one space.
-        forms = (_REDIRECT_RE.fullmatch(raw.rstrip("\r\n")) for raw in lines)
-        sep = next((f.group(3) for f in forms if f and not f.group(2).startswith("#")), " ")
+        forms = (LINE_RE.fullmatch(raw.rstrip("\r\n")) for raw in lines)
+        sep = next((f.group(3) for f in forms if f and not is_comment(f.group(2))), " ")
         updated: list[tuple[str, str]] = []
         for index, raw in enumerate(lines):
             body = raw.rstrip("\r\n")
-            match = _REDIRECT_RE.fullmatch(body)
-            if not match or body.lstrip().startswith("#"):
+            match = LINE_RE.fullmatch(body)
+            if not match or is_comment(body):
                 continue
-            source = file.parent / match.group(2)
-            if os.path.normpath(source) in arriving:
+            source, pointed_path = resolve(file, match.group(2), match.group(4))
+            if str(source) in arriving:
                 # The docs build would write the moved spec's page as this redirect
                 # (updated, to itself): whether the line goes is the team's call.
                 here = f"{file.relative_to(root).as_posix()}:{index + 1}"
-                into = arriving[os.path.normpath(source)]
+                into = arriving[str(source)]
                 raise GitError(
                     f"{here}: redirects {match.group(2)} away, and {into.source} would "
                     "move there; remove the line first"
                 )
-            pointed = os.path.normpath(source.parent / match.group(4))
+            pointed = str(pointed_path)
             if pointed in moved:
                 new_target = Path(os.path.relpath(moved[pointed], source.parent)).as_posix()
                 changed = body[: match.start(4)] + new_target + body[match.end(4) :]
