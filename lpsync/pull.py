@@ -99,8 +99,8 @@ def pull(
 
     if not is_valid_branch_name(branch):
         raise UsageError(f"branch {branch!r} is not a valid git branch name")
-    # A dry run writes nothing: it takes no lock.
-    with transaction.guarded(None if options.dry_run else git, branch, check_state=options.commit):
+    # A dry run writes nothing: it takes no lock, but meets the refusals a run would.
+    with transaction.guarded(git, branch, check_state=options.commit, lock=not options.dry_run):
         return _pull(root, git, config, bp_ref, branch, launchpad_factory, options)
 
 
@@ -168,6 +168,8 @@ def _pull(
             f"on {branch}; drop that commit instead of pulling"
         )
     result.message = _message(blueprint, own, old, new, path)
+    if vcs is not None:
+        transaction.refuse_dirty(vcs, path)
     if options.dry_run:
         result.actions = _planned(vcs, on_branch, branch, rel, action, own)
         return result
@@ -175,7 +177,6 @@ def _pull(
         write_atomic(path, new)
         result.actions = [f"wrote {rel}"]
         return result
-    transaction.refuse_dirty(vcs, path)
 
     def update(checked_out: str) -> str:
         return specdoc.update_text(checked_out, values, template=template, path=rel)

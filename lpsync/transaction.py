@@ -22,10 +22,17 @@ from lpsync.gitrepo import GitRepo
 T = TypeVar("T")
 
 
-def guarded(git: GitRepo | None, branch: str, *, check_state: bool) -> AbstractContextManager[None]:
+def guarded(
+    git: GitRepo | None, branch: str, *, check_state: bool, lock: bool = True
+) -> AbstractContextManager[None]:
     """lpsync's lock for the whole command and, for a command that will commit,
-    the refusals (git's locks, an operation in progress, conflicts, staged changes)."""
+    the refusals (git's locks, an operation in progress, conflicts, staged changes).
+    Without ``lock`` (a dry run, which writes nothing) only the refusals."""
     if git is None:
+        return nullcontext()
+    if not lock:
+        if check_state:
+            refuse_repo_state(git, branch)
         return nullcontext()
     return _guarded(git, branch, check_state)
 

@@ -450,15 +450,18 @@ def _start_rebase_conflict(repo: Path) -> None:
         (_start_rebase_conflict, "rebase"),
     ],
 )
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
 def test_refusals_leave_the_repo_as_found(
     repo: Path,
     lpsync: Callable[..., object],
     make_state: Callable[[Path], None],
     message: str,
+    dry_run: list[str],
 ) -> None:
+    # A dry run reports the refusal the run would meet, in the same words.
     make_state(repo)
     before = snapshot(repo)
-    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo), *dry_run)
     assert result.exit_code == 3, result.output
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
