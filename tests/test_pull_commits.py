@@ -198,6 +198,64 @@ def test_a_failed_amend_on_the_branch_itself_restores_it(
     assert snapshot(repo) == before
 
 
+def test_a_repull_keeps_the_footers_somebody_added(
+    gerrit_repo: Path,
+    lpsync: Callable[..., object],
+    sandbox: Sandbox,
+) -> None:
+    repo = gerrit_repo
+    assert lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo)).exit_code == 0
+    # The author ties the review to another one, as Zuul's cross-repo dependencies do.
+    trailer = "Depends-On: https://review.opendev.org/c/openstack/nova/+/900001"
+    git(repo, "commit", "-q", "--amend", "--no-edit", "--trailer", trailer)
+    [change_id] = _change_ids(_message(repo))
+    _retitle(sandbox, BP, "Hot-plug vDPA, v7")
+    assert lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo)).exit_code == 0
+    assert len(_commits_on(repo, "bp/libvirt-vdpa-hotplug")) == 1
+    footers = commitmsg.trailers(_message(repo))
+    assert trailer in footers
+    assert _change_ids(_message(repo)) == [change_id]
+    assert footers[0] == "Related: blueprint libvirt-vdpa-hotplug"
+
+
+def _stage_readme(repo: Path) -> None:
+    (repo / "README.rst").write_text("Nova specs, edited\n")
+    git(repo, "add", "README.rst")
+
+
+def _edit_the_spec(repo: Path) -> None:
+    spec = repo / "specs/zed/libvirt-vdpa-hotplug.rst"
+    spec.write_text(spec.read_text() + "\nAn unfinished thought.\n")
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])
+@pytest.mark.parametrize(
+    ("make_state", "message"),
+    [
+        (_stage_readme, "the index holds staged changes (README.rst)"),
+        (_edit_the_spec, "specs/zed/libvirt-vdpa-hotplug.rst: has uncommitted changes"),
+    ],
+)
+def test_refusals_on_the_amend_path_leave_the_old_commit(
+    gerrit_repo: Path,
+    lpsync: Callable[..., object],
+    sandbox: Sandbox,
+    make_state: Callable[[Path], None],
+    message: str,
+    dry_run: bool,
+) -> None:
+    repo = gerrit_repo
+    assert lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo)).exit_code == 0
+    make_state(repo)  # on bp/libvirt-vdpa-hotplug, whose tip lpsync would amend
+    before = snapshot(repo)
+    _retitle(sandbox, BP, "Hot-plug vDPA, v8")
+    args = ["pull", "libvirt-vdpa-hotplug", "--repo", str(repo)] + (["-n"] if dry_run else [])
+    result = lpsync(*args)
+    assert result.exit_code == 3, result.output
+    assert message in result.stderr
+    assert snapshot(repo) == before
+
+
 def test_dry_run_plans_the_amend_and_changes_nothing(
     gerrit_repo: Path,
     lpsync: Callable[..., object],
@@ -304,3 +362,30 @@ def test_body_lines_wrap_at_72_but_urls_stay_whole() -> None:
     for line in message.splitlines():
         assert len(line) <= 72 or url in line
     assert url in message.splitlines() or f"  {url}" in message.splitlines()
+
+
+_WORDS = st.text("abcdefghij -", min_size=1, max_size=30).filter(str.strip)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["Title", "URL", "Assignee", "Milestone"]), _WORDS, _WORDS),
+        max_size=4,
+    ),
+    st.booleans(),
+)
+def test_the_footers_read_back_are_the_footers_written(
+    changes: list[tuple[str, str, str]], created: bool
+) -> None:
+    # The list of changed fields ("Title: old -> new") reads like trailers: an amend
+    # must not carry it into the footers.
+    kept = ["Change-Id: I0123456789abcdef", "Signed-off-by: A <a@example.org>"]
+    message = commitmsg.build(
+        "bp-x",
+        "A title",
+        created=created,
+        changes=[commitmsg.FieldChange(*c) for c in changes],
+        trailers=kept,
+    )
+    footer = "Implements: blueprint bp-x" if created else "Related: blueprint bp-x"
+    assert commitmsg.trailers(message) == [footer, *kept]
