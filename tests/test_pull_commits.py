@@ -11,7 +11,16 @@ import pytest
 from gitrepos import git, make_repo, snapshot
 from hypothesis import given
 from hypothesis import strategies as st
-from test_pull import EXISTING, SETUP_CFG, TEMPLATE, lpsync, repo, runner  # noqa: F401 (fixtures)
+from test_pull import (  # noqa: F401 (fixtures)
+    EXISTING,
+    SETUP_CFG,
+    TEMPLATE,
+    _edit_spec,
+    _stage_other_file,
+    lpsync,
+    repo,
+    runner,
+)
 
 from lpsync import commitmsg
 from lpsync.sandbox import Sandbox
@@ -218,22 +227,12 @@ def test_a_repull_keeps_the_footers_somebody_added(
     assert footers[0] == "Related: blueprint libvirt-vdpa-hotplug"
 
 
-def _stage_readme(repo: Path) -> None:
-    (repo / "README.rst").write_text("Nova specs, edited\n")
-    git(repo, "add", "README.rst")
-
-
-def _edit_the_spec(repo: Path) -> None:
-    spec = repo / "specs/zed/libvirt-vdpa-hotplug.rst"
-    spec.write_text(spec.read_text() + "\nAn unfinished thought.\n")
-
-
 @pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])
 @pytest.mark.parametrize(
     ("make_state", "message"),
     [
-        (_stage_readme, "the index holds staged changes (README.rst)"),
-        (_edit_the_spec, "specs/zed/libvirt-vdpa-hotplug.rst: has uncommitted changes"),
+        (_stage_other_file, "the index holds staged changes (README.rst)"),
+        (_edit_spec, "specs/zed/libvirt-vdpa-hotplug.rst: has uncommitted changes"),
     ],
 )
 def test_refusals_on_the_amend_path_leave_the_old_commit(
