@@ -721,28 +721,38 @@ def _open_root(
     with _translate(where or f"Launchpad {root}", timeout, "logging in"):
         from lpsync.lphttp import BoundedLaunchpad
 
-        if signed is None:
-            lp = BoundedLaunchpad.login_anonymously(
-                CONSUMER,
-                service_root=root,
-                launchpadlib_dir=str(cache),
-                timeout=timeout,
-                version=VERSION,
-                **proxy_kw,
-            )
-        else:
-            # No authorization engine and no credential store: a bad token is an
-            # error, never a browser flow or a prompt.
-            lp = BoundedLaunchpad(
-                signed,
-                None,
-                None,
-                service_root=root,
-                cache=str(cache / "signed" / urlsplit(root).netloc.replace(":", ",")),
-                timeout=timeout,
-                version=VERSION,
-                **proxy_kw,
-            )
+        try:
+            if signed is None:
+                lp = BoundedLaunchpad.login_anonymously(
+                    CONSUMER,
+                    service_root=root,
+                    launchpadlib_dir=str(cache),
+                    timeout=timeout,
+                    version=VERSION,
+                    **proxy_kw,
+                )
+            else:
+                # No authorization engine and no credential store: a bad token is an
+                # error, never a browser flow or a prompt.
+                lp = BoundedLaunchpad(
+                    signed,
+                    None,
+                    None,
+                    service_root=root,
+                    cache=str(cache / "signed" / urlsplit(root).netloc.replace(":", ",")),
+                    timeout=timeout,
+                    version=VERSION,
+                    **proxy_kw,
+                )
+        except Exception as exc:
+            if not _in_wadl_parsing(exc):
+                raise
+            what = _what_answered(root, timeout, proxy_kw)
+            raise LaunchpadError(
+                f"{where or f'Launchpad {root}'}: logging in: the answer is {what}, not a "
+                "Launchpad web service description; give the web service's root (for "
+                "Launchpad itself https://api.launchpad.net/, not https://launchpad.net/)"
+            ) from None
     proxy_info = proxy_kw.get("proxy_info", _default_proxy_info())
     yield LaunchpadSession(lp, root, timeout, proxy_info, where)
 
@@ -776,6 +786,36 @@ def load_credentials(path: Path) -> Any:
     if token is None or not token.key or not token.secret:
         raise UsageError(f"credentials file {path}: it holds no access token")
     return credentials
+
+
+def _in_wadl_parsing(exc: BaseException) -> bool:
+    """Whether the login failed reading the service description: a web server that
+    answered 200 with a page (HTML, or any other XML) trips wadllib, which then fails
+    with an AttributeError or a ParseError that says nothing about why."""
+    if type(exc).__name__ == "ParseError":
+        return True
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and str(tb.tb_frame.f_globals.get("__name__", "")).startswith("wadllib")
+
+
+def _what_answered(root: str, timeout: float, proxy_kw: dict[str, Any]) -> str:
+    """What the service root sends instead of a web service description, as "an HTML
+    page (text/html)": one more request, on this failure's path only."""
+    import httplib2
+
+    try:
+        response, _ = httplib2.Http(timeout=timeout, **proxy_kw).request(
+            f"{root}{VERSION}/",
+            headers={"Accept": "application/vnd.sun.wadl+xml", "User-Agent": CONSUMER},
+        )
+    except Exception:  # the first answer is what matters; this is only a closer look
+        return "a document"
+    kind = str(response.get("content-type", "")).split(";")[0].strip().lower()
+    if not kind:
+        return "a document without a content type"
+    return f"{'an HTML page' if 'html' in kind else 'a document'} ({kind})"
 
 
 def _default_proxy_info() -> Any:

@@ -346,3 +346,29 @@ def test_a_service_root_with_credentials_is_refused_and_never_printed(
     assert result.stderr.count("\n") == 1
     assert "***@" in result.stderr
     assert "a user name or password in the URL is not supported" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html><head><title>Launchpad</title></head><body>Sign in</body></html>",
+        b"<!DOCTYPE html>\n<html><body><p>Welcome<br></body></html>",  # not even XML
+    ],
+    ids=["xhtml", "html"],
+)
+def test_a_web_page_at_the_service_root_is_named_as_such(
+    page: bytes, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # A web server (or Launchpad's own web UI) answering 200 with a page, where the
+    # web service should describe itself.
+    sandbox.add_fault("^/devel/$", body=page, content_type="text/html; charset=UTF-8")
+    with (
+        pytest.raises(LaunchpadError) as info,
+        open_launchpad(sandbox.service_root, tmp_path, timeout=TIMEOUT),
+    ):
+        pass
+    message = str(info.value)
+    assert message.startswith(f"Launchpad {sandbox.service_root}: logging in: ")
+    assert "an HTML page (text/html), not a Launchpad web service description" in message
+    assert "https://api.launchpad.net/" in message
+    assert "\n" not in message and "attrib" not in message

@@ -27,7 +27,8 @@ class Fault:
 
     ``latency`` is applied first; then at most one of ``hang``, ``drop``, ``malformed``,
     ``body``, ``status`` or ``trickle`` (checked in that order). ``body`` is answered as
-    200 JSON: well-formed data of the wrong shape. ``trickle`` sends the real answer's
+    200 with ``content_type``: well-formed JSON of the wrong shape, say, or the HTML page
+    a web server answers where no web service is. ``trickle`` sends the real answer's
     headers at once, then its body one byte every ``trickle`` seconds. ``times``
     limits how many requests it hits.
     """
@@ -41,6 +42,7 @@ class Fault:
     body: bytes | None = None
     times: int | None = None
     trickle: float = 0.0
+    content_type: str = "application/json"
 
 
 class FaultSet:

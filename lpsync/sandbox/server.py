@@ -162,6 +162,7 @@ class Sandbox:
         body: bytes | None = None,
         times: int | None = None,
         trickle: float = 0.0,
+        content_type: str = "application/json",
     ) -> None:
         """Misbehave on requests whose ``path?query`` matches ``pattern`` (``re.search``).
 
@@ -172,7 +173,16 @@ class Sandbox:
         byte every ``trickle`` seconds.
         """
         fault = Fault(
-            re.compile(pattern), latency, status, hang, drop, malformed, body, times, trickle
+            re.compile(pattern),
+            latency,
+            status,
+            hang,
+            drop,
+            malformed,
+            body,
+            times,
+            trickle,
+            content_type,
         )
         self._faults.add(fault)
 
@@ -232,7 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if fault.malformed or fault.body is not None:
                 body = MALFORMED_BODY if fault.malformed or fault.body is None else fault.body
-                self._send(Reply(200, body), record)
+                self._send(Reply(200, body, fault.content_type), record)
                 return
             if fault.status is not None:
                 self._send(Reply(fault.status, b"Injected fault", "text/plain"), record)
