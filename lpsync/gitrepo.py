@@ -115,6 +115,23 @@ class GitRepo:
                 return what
         return None
 
+    def check_trusted(self) -> None:
+        """Refuse, in git's words and with its remedy, a repository git itself will not
+        work in: one another user owns ("dubious ownership", git 2.35.2 and later).
+        Without this, the first git command fails in a way that names something else
+        (``git diff`` even falls back to comparing files outside git)."""
+        try:
+            self.repo.git.execute(["git", "rev-parse", "--git-dir"])
+        except self._git_errors as exc:
+            line = _first_line(exc)
+            if "dubious ownership" not in line:
+                raise GitError(f"git rev-parse: {line}") from None
+            raise GitError(
+                f"{self.root}: git refuses to work in a repository another user owns "
+                "(dubious ownership); if you trust it: "
+                f"git config --global --add safe.directory {self.root}"
+            ) from None
+
     def git_locks(self, branch: str | None = None) -> list[Path]:
         """git's own lock files that a change would need: a running git holds them,
         or a crashed one left them. Any of them would make a step, or the rollback,

@@ -189,10 +189,10 @@ def _pull(
 def _open_git(repo_dir: Path, options: PullOptions) -> GitRepo | None:
     try:
         return GitRepo(Path(repo_dir))
-    except GitError:
-        if options.commit and not options.dry_run:
-            raise
-        return None  # --no-commit and --dry-run work on a plain directory
+    except GitError as exc:
+        if options.commit:  # a dry run too: it meets the refusal the run would
+            raise GitError(f"{exc}; --no-commit only writes the spec file") from None
+        return None  # --no-commit works on a plain directory
 
 
 def _find_spec(

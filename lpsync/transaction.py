@@ -46,6 +46,7 @@ def _guarded(git: GitRepo, branch: str, check_state: bool) -> Iterator[None]:
 
 
 def refuse_repo_state(git: GitRepo, branch: str) -> None:
+    git.check_trusted()
     locks = git.git_locks(branch)
     if locks:
         raise GitError(

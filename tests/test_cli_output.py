@@ -115,7 +115,8 @@ def test_pull_dry_run_prints_no_escape_from_launchpad(
     tmp_path: Path, hostile_sandbox: Sandbox, git_env: None
 ) -> None:
     repo = _spec_repo(tmp_path)
-    result = _on_terminal(tmp_path, hostile_sandbox, "pull", "evil", "--repo", str(repo), "-n")
+    args = ["pull", "evil", "--repo", str(repo), "-n", "--no-commit"]  # no git here
+    result = _on_terminal(tmp_path, hostile_sandbox, *args)
     assert result.exit_code == 0, result.output
     assert "specs/zed/evil.rst" in result.stdout
     assert not _controls(result.stdout + result.stderr)

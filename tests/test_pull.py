@@ -532,13 +532,48 @@ def test_a_bad_config_is_exit_2(repo: Path, lpsync: Callable[..., object]) -> No
     assert "setup.cfg [lpsync]: unknown key 'layuot'" in result.stderr
 
 
-def test_not_a_git_repo_is_exit_3(tmp_path: Path, lpsync: Callable[..., object]) -> None:
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
+def test_not_a_git_repo_is_exit_3_and_says_what_works_there(
+    tmp_path: Path, lpsync: Callable[..., object], sandbox: Sandbox, dry_run: list[str]
+) -> None:
     plain = tmp_path / "plain"
-    plain.mkdir()
+    (plain / "specs/zed").mkdir(parents=True)
     (plain / "setup.cfg").write_text(SETUP_CFG)
-    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(plain))
+    (plain / "specs/zed/libvirt-vdpa-hotplug.rst").write_text(EXISTING)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(plain), *dry_run)
     assert result.exit_code == 3
-    assert "not inside a git repository" in result.stderr
+    assert result.stderr == (
+        f"lpsync: error: {plain}: not inside a git repository; "
+        "--no-commit only writes the spec file\n"
+    )
+    assert sandbox.requests == []
+    written = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(plain), "--no-commit")
+    assert written.exit_code == 0, written.output
+    assert "zed-3" in (plain / "specs/zed/libvirt-vdpa-hotplug.rst").read_text()
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
+def test_a_repository_git_distrusts_is_refused_in_gits_terms(
+    repo: Path,
+    lpsync: Callable[..., object],
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    dry_run: list[str],
+) -> None:
+    before = snapshot(repo)
+    # git's own switch (setup.c) that treats every repository as another user's: the
+    # refusal a clone owned by someone else meets, without needing a second user.
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo), *dry_run)
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"lpsync: error: {repo}: git refuses to work in a repository another user owns "
+        f"(dubious ownership); if you trust it: git config --global --add safe.directory "
+        f"{repo}\n"
+    )
+    assert sandbox.requests == []
+    monkeypatch.delenv("GIT_TEST_ASSUME_DIFFERENT_OWNER")
+    assert snapshot(repo) == before
 
 
 @pytest.mark.parametrize("release", ["../../outside", "zed/../..", "/tmp"])
