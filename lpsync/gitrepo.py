@@ -48,17 +48,26 @@ def is_valid_branch_name(name: str) -> bool:
 
 
 def _first_line(exc: Exception) -> str:
-    """git's own words for what went wrong: its last ``fatal:`` or ``error:`` line,
-    else its last line that is not a hint, else its exit status."""
+    """git's own words for what went wrong, on one line: its first ``error:`` or
+    ``fatal:`` line (the cause: "error: gpg failed to sign the data", with the line
+    that explains it when it ends in a colon) and its last (the consequence: "fatal:
+    failed to write commit object"); else its last line that is not a hint, else its
+    exit status."""
     stderr = str(getattr(exc, "stderr", "") or "").strip()
     # GitPython wraps stderr as "stderr: '...'"; take the wrapper off, not git's quotes.
     if stderr.startswith("stderr: '") and stderr.endswith("'"):
         stderr = stderr[len("stderr: '") : -1]
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
     lines = [ln for ln in lines if not ln.startswith("hint:")]
-    errors = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
-    if errors or lines:
-        return (errors or lines)[-1]
+    errors = [i for i, ln in enumerate(lines) if ln.startswith(("fatal:", "error:"))]
+    if errors:
+        first = lines[errors[0]]
+        if first.endswith(":") and errors[0] + 1 < len(lines) and errors[0] + 1 not in errors:
+            first = f"{first} {lines[errors[0] + 1]}"  # git 2.40+: the signer's own reason
+        last = lines[errors[-1]]
+        return last if len(errors) == 1 else f"{first}; {last}"
+    if lines:
+        return lines[-1]
     status = getattr(exc, "status", None)
     return f"failed with exit status {status}" if status is not None else str(exc).split("\n")[0]
 

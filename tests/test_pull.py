@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import stat
 from collections.abc import Callable
 from dataclasses import replace
@@ -812,3 +813,21 @@ def test_a_hook_error_is_reported_in_gits_own_last_words(
     result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
     assert result.exit_code == 3
     assert result.stderr == "lpsync: error: git commit: spec lint: bad title\n"
+
+
+@pytest.mark.skipif(shutil.which("gpg") is None, reason="needs gpg, which git signs with")
+def test_a_signing_failure_keeps_gits_words_for_the_cause(
+    repo: Path, lpsync: Callable[..., object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Signing asked for, and a real gpg with an empty keyring: no key to sign with.
+    git(repo, "config", "commit.gpgsign", "true")
+    keyring = tmp_path / "gnupg"
+    keyring.mkdir(mode=0o700)
+    monkeypatch.setenv("GNUPGHOME", str(keyring))
+    before = snapshot(repo)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 3
+    [line] = result.stderr.splitlines()
+    assert line.startswith("lpsync: error: git commit: error: gpg failed to sign the data")
+    assert line.endswith("; fatal: failed to write commit object")
+    assert snapshot(repo) == before
