@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from types import SimpleNamespace
 
 from lpsync.errors import GitError
 
@@ -47,7 +48,7 @@ def is_valid_branch_name(name: str) -> bool:
     )
 
 
-def _first_line(exc: Exception) -> str:
+def _first_line(exc: object) -> str:
     """git's own words for what went wrong, on one line: its first ``error:`` or
     ``fatal:`` line (the cause: "error: gpg failed to sign the data", with the line
     that explains it when it ends in a colon) and its last (the consequence: "fatal:
@@ -191,6 +192,23 @@ class GitRepo:
         rel = self.relative(path)
         out = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", rel)
         return out[:2].strip() if out else ""
+
+    def ignored_by(self, path: Path) -> str | None:
+        """The rule that makes git ignore ``path`` ("source:line:pattern"), or None.
+        A tracked file is never ignored; a new one in an ignored folder is, and
+        ``git add`` would refuse it."""
+        rel = self.relative(path)
+        status, out, err = self.repo.git.execute(
+            ["git", "check-ignore", "--verbose", "--", rel],
+            with_exceptions=False,
+            with_extended_output=True,
+        )
+        if status == 1:
+            return None
+        if status != 0:
+            words = _first_line(SimpleNamespace(stderr=err, status=status))
+            raise GitError(f"git check-ignore: {words}")
+        return str(out).partition("\t")[0]
 
     def unmerged_paths(self) -> list[str]:
         out = self.run("diff", "--name-only", "--diff-filter=U", "-z")

@@ -169,6 +169,7 @@ def _pull(
         )
     result.message = _message(blueprint, own, old, new, path)
     if vcs is not None:
+        transaction.refuse_ignored(vcs, path)  # a new spec git would not add
         transaction.refuse_dirty(vcs, path)
     if options.dry_run:
         result.actions = _planned(vcs, on_branch, branch, rel, action, own)

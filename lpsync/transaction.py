@@ -68,6 +68,17 @@ def refuse_repo_state(git: GitRepo, branch: str) -> None:
         )
 
 
+def refuse_ignored(git: GitRepo, path: Path) -> None:
+    """A new file in a folder git ignores: ``git add`` would refuse it after the
+    write, with a message that names neither the file nor the rule."""
+    rule = git.ignored_by(path)
+    if rule:
+        raise GitError(
+            f"{git.relative(path)}: ignored by git ({rule}), so it cannot be committed; "
+            "change that rule, or use --no-commit"
+        )
+
+
 def refuse_dirty(git: GitRepo, path: Path, *, hint: str = " (or use --no-commit)") -> None:
     """A file the command will change must be as committed: its commit would carry
     the author's uncommitted edits, and a rollback would lose them."""

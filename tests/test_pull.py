@@ -534,6 +534,26 @@ def test_a_bad_config_is_exit_2(repo: Path, lpsync: Callable[..., object]) -> No
 
 
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
+@pytest.mark.parametrize("rules", [".gitignore", ".git/info/exclude"])
+def test_a_new_spec_in_an_ignored_folder_is_refused_naming_the_rule(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox, rules: str, dry_run: list[str]
+) -> None:
+    (repo / rules).write_text("# release folders in the making\nspecs/antelope/\n")
+    if rules == ".gitignore":
+        git(repo, "add", ".gitignore")
+        git(repo, "commit", "-q", "-m", "Ignore antelope")
+    before = snapshot(repo)
+    result = lpsync("pull", "unified-limits-nova", "--repo", str(repo), *dry_run)
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"lpsync: error: specs/antelope/unified-limits-nova.rst: ignored by git "
+        f"({rules}:2:specs/antelope/), so it cannot be committed; change that rule, "
+        "or use --no-commit\n"
+    )
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
 def test_not_a_git_repo_is_exit_3_and_says_what_works_there(
     tmp_path: Path, lpsync: Callable[..., object], sandbox: Sandbox, dry_run: list[str]
 ) -> None:
