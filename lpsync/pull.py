@@ -270,10 +270,27 @@ def _scaffold_path(
     if has_series:
         series = release_folder(root / config.specs_dir / parent.format(**fields), series)
     rel = config.layout.format(series=series, **fields)
-    path = (root / config.specs_dir / rel).resolve()
+    path = Path(os.path.normpath(root / config.specs_dir / rel))
     if not path.is_relative_to(root):
         raise UsageError(f"layout {config.layout!r} puts the spec outside the repo: {path}")
-    return path, series
+    link = _link_leading_out(root, path)
+    if link is not None:
+        raise UsageError(
+            f"{link.relative_to(root)}: a symbolic link to {os.path.realpath(link)}, "
+            "outside the repository; lpsync writes specs only inside it"
+        )
+    return path.resolve(), series
+
+
+def _link_leading_out(root: Path, path: Path) -> Path | None:
+    """The first symbolic link on the way from ``root`` to ``path`` (the file itself
+    included) that resolves outside ``root``, if any."""
+    current = root
+    for part in path.relative_to(root).parts:
+        current = current / part
+        if current.is_symlink() and not Path(os.path.realpath(current)).is_relative_to(root):
+            return current
+    return None
 
 
 def _diff(old: str | None, new: str, rel: str) -> str:

@@ -553,6 +553,30 @@ def test_a_new_spec_in_an_ignored_folder_is_refused_naming_the_rule(
     assert snapshot(repo) == before
 
 
+@pytest.mark.parametrize("link", ["specs/zed/libvirt-vdpa-hotplug.rst", "specs/zed"])
+def test_a_symlink_leading_out_of_the_repo_is_named_not_the_layout(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object], sandbox: Sandbox, link: str
+) -> None:
+    outside = tmp_path / "elsewhere"
+    (outside / "zed").mkdir(parents=True)
+    (outside / "zed/libvirt-vdpa-hotplug.rst").write_text(EXISTING)
+    target = outside / "zed" if link == "specs/zed" else outside / "zed/libvirt-vdpa-hotplug.rst"
+    repo = make_repo(
+        tmp_path / "nova-specs",
+        {"setup.cfg": SETUP_CFG, "specs/template.rst": TEMPLATE},
+        symlinks={link: str(target)},
+    )
+    before = snapshot(repo)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"lpsync: error: {link}: a symbolic link to {target}, outside the repository; "
+        "lpsync writes specs only inside it\n"
+    )
+    assert snapshot(repo) == before
+    assert (outside / "zed/libvirt-vdpa-hotplug.rst").read_text() == EXISTING
+
+
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
 def test_not_a_git_repo_is_exit_3_and_says_what_works_there(
     tmp_path: Path, lpsync: Callable[..., object], sandbox: Sandbox, dry_run: list[str]
