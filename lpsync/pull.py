@@ -118,6 +118,11 @@ def _pull(
     blueprint = launchpad.get_blueprint(project, bp_ref.name)
     if blueprint is None:
         raise NotFoundError(f"blueprint {project}/{bp_ref.name} does not exist {launchpad.place}")
+    problem = specdoc.title_problem(blueprint.title)
+    if problem:  # Launchpad's data, not the user's request: exit 3, not a usage error
+        raise LaunchpadError(
+            f"blueprint {blueprint.project}/{blueprint.name} {launchpad.place}: its {problem}"
+        )
 
     vcs = git if options.commit else None  # the repo to commit in, if any
     on_branch = vcs is not None and vcs.current_branch() == branch

@@ -577,6 +577,22 @@ def test_a_symlink_leading_out_of_the_repo_is_named_not_the_layout(
     assert (outside / "zed/libvirt-vdpa-hotplug.rst").read_text() == EXISTING
 
 
+@pytest.mark.parametrize("title", ["", " \t\x07\n"])  # nothing left once cleaned
+@pytest.mark.parametrize("ref", ["libvirt-vdpa-hotplug", "unified-limits-nova"])  # update, new
+def test_an_empty_title_is_launchpads_fault_exit_3(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox, ref: str, title: str
+) -> None:
+    key = ("nova", ref)
+    sandbox.data.blueprints[key] = replace(sandbox.data.blueprints[key], title=title)
+    before = snapshot(repo)
+    result = lpsync("pull", ref, "--repo", str(repo))
+    assert result.exit_code == 3
+    assert (
+        result.stderr == f"lpsync: error: blueprint nova/{ref} on Launchpad: its title is empty\n"
+    )
+    assert snapshot(repo) == before
+
+
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
 def test_not_a_git_repo_is_exit_3_and_says_what_works_there(
     tmp_path: Path, lpsync: Callable[..., object], sandbox: Sandbox, dry_run: list[str]

@@ -81,7 +81,7 @@ from lpsync.specdoc.templates import (
     release_templates,
     spec_template,
 )
-from lpsync.specdoc.titles import clean_title, escape_title
+from lpsync.specdoc.titles import clean_title, escape_title, title_problem
 
 __all__ = [
     "MIN_ADORNMENT",
@@ -112,5 +112,6 @@ __all__ = [
     "spec_template",
     "stale_fields",
     "stem_names",
+    "title_problem",
     "update_text",
 ]

@@ -25,7 +25,7 @@ from lpsync.specdoc.model import BlueprintValues, LinkedBlueprint, Located
 from lpsync.specdoc.parse import _parse
 from lpsync.specdoc.sections import _find_section, _Section, _sections
 from lpsync.specdoc.templates import default_template
-from lpsync.specdoc.titles import clean_title, escape_title
+from lpsync.specdoc.titles import clean_title, escape_title, title_problem
 
 
 class _Edits:
@@ -169,11 +169,9 @@ def update_text(
     a word of the current value, or of a Milestones section without the label; missing
     fields are added where the template has them."""
     title = clean_title(values.title)
-    if not title:
-        raise SpecError(path, "the blueprint title is empty")
-    if _ADORN_RE.match(escape_title(title)):
-        # Like "---": docutils would read the line as an adornment, never as a title.
-        raise SpecError(path, f"the blueprint title {title!r} cannot be an RST title")
+    problem = title_problem(title)
+    if problem:
+        raise SpecError(path, f"the blueprint {problem}")
     ref = parse_blueprint_url(values.url)
     if ref is None or not ref.project or "searchtext=" in values.url:
         raise SpecError(path, f"not a canonical blueprint URL: {values.url!r}")

@@ -14,6 +14,7 @@ from functools import lru_cache
 from docutils import nodes
 from docutils.utils import column_width
 
+from lpsync.specdoc.lines import _ADORN_RE
 from lpsync.specdoc.parse import _parse
 
 # Characters that can start or end inline markup; ``_ : @`` only where they could form
@@ -89,3 +90,15 @@ def escape_title(title: str) -> str:
             if not renders_as(source(marks), clean):
                 marks[k] = True
     return source(marks)
+
+
+def title_problem(title: str) -> str | None:
+    """Why a blueprint's ``title`` cannot be a spec's title, or None: nothing is left
+    once cleaned, or it reads as an adornment line ("---") that docutils never takes
+    for a title."""
+    clean = clean_title(title)
+    if not clean:
+        return "title is empty"
+    if _ADORN_RE.match(escape_title(clean)):
+        return f"title {clean!r} cannot be an RST title"
+    return None
