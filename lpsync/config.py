@@ -228,6 +228,11 @@ def _check_relative(value: str, key: str, where: str) -> None:
         raise ConfigError(f"{where}: key {key!r}: {value!r} must be a path inside the repo")
 
 
+def placeholders(value: str) -> set[str]:
+    """The ``{field}`` names a (checked) format string such as ``layout`` uses."""
+    return {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+
+
 def _check_format(value: str, key: str, allowed: set[str], where: str) -> set[str]:
     """The placeholders ``value`` uses: each one of ``allowed``, plain (``{name}``).
     A conversion or format spec (``{name!r}``, ``{name:d}``) would quote the value or

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from lpsync import commitmsg, specdoc, transaction
-from lpsync.config import Config, load_config
+from lpsync.config import Config, load_config, placeholders
 from lpsync.errors import (
     GitError,
     LaunchpadError,
@@ -253,28 +253,35 @@ def _scaffold_path(
     blueprint: Blueprint,
     release: str | None,
     launchpad: LaunchpadSession,
-) -> tuple[Path, str]:
-    """Where a new spec goes, and the release folder it goes in."""
+) -> tuple[Path, str | None]:
+    """Where a new spec goes, and the release folder it goes in (None: the layout has
+    no ``{series}``, and no release was given)."""
     for value in (blueprint.name, blueprint.project):
         if not is_valid_name(value):  # Launchpad's answer becomes a path: trust nothing
             raise LaunchpadError(f"Launchpad returned an invalid name {value!r}")
     series = release
-    if series is None and blueprint.milestone:
+    if series is None and "series" in placeholders(config.layout):
+        if not blueprint.milestone:
+            raise UsageError(
+                f"blueprint {blueprint.name} has no target milestone to take the series "
+                "from; pass --release SERIES"
+            )
         series = launchpad.milestone_series(blueprint.project, blueprint.milestone)
-    if series is None:
-        raise UsageError(
-            f"blueprint {blueprint.name} has no target milestone to take the series from; "
-            "pass --release SERIES"
-        )
-    if not is_valid_name(series):  # --release was checked up front: this is Launchpad's
+        if series is None:
+            raise UsageError(
+                f"blueprint {blueprint.name} targets milestone {blueprint.milestone}, which "
+                f"Launchpad does not have (no {blueprint.project}/+milestone/"
+                f"{blueprint.milestone}); pass --release SERIES"
+            )
+    if series is not None and not is_valid_name(series):  # Launchpad's: --release is checked
         raise LaunchpadError(f"Launchpad returned an invalid series name {series!r}")
     fields = {"name": blueprint.name, "project": blueprint.project}
     # The folder the repo already uses for this release, in either spelling (antelope
     # or 2023.1); a new one only when there is none, named as the repo names them.
     parent, has_series, _ = config.layout.partition("{series}")
-    if has_series:
+    if has_series and series is not None:
         series = release_folder(root / config.specs_dir / parent.format(**fields), series)
-    rel = config.layout.format(series=series, **fields)
+    rel = config.layout.format(series=series or "", **fields)
     path = Path(os.path.normpath(root / config.specs_dir / rel))
     if not path.is_relative_to(root):
         raise UsageError(f"layout {config.layout!r} puts the spec outside the repo: {path}")

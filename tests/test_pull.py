@@ -206,6 +206,37 @@ def test_scaffold_without_milestone_or_release_asks_for_release(
     assert snapshot(repo) == before
 
 
+def test_a_target_milestone_launchpad_does_not_have_is_named(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox
+) -> None:
+    sandbox.add_fault(r"^/devel/nova/\+milestone/antelope-1$", status=404)
+    before = snapshot(repo)
+    result = lpsync("pull", "unified-limits-nova", "--repo", str(repo))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "lpsync: error: blueprint unified-limits-nova targets milestone antelope-1, which "
+        "Launchpad does not have (no nova/+milestone/antelope-1); pass --release SERIES\n"
+    )
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("ref", ["vnc-console-tls", "unified-limits-nova"])  # no milestone, one
+def test_a_layout_without_series_needs_neither_release_nor_milestone(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object], sandbox: Sandbox, ref: str
+) -> None:
+    repo = make_repo(
+        tmp_path / "flat-specs",
+        {
+            "setup.cfg": SETUP_CFG + "layout = approved/{name}.rst\n",
+            "specs/template.rst": TEMPLATE,
+        },
+    )
+    result = lpsync("pull", ref, "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert (repo / f"specs/approved/{ref}.rst").is_file()
+    assert not any("+milestone" in path for path in _requests(sandbox))  # no series asked
+
+
 def test_scaffold_uses_the_packaged_template_when_the_repo_has_none(
     tmp_path: Path,
     git_env: None,
