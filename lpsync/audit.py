@@ -81,6 +81,7 @@ class Finding:
 class AuditError:
     path: str
     message: str
+    fixing: bool = False  # the spec was checked; its --fix could not be made or written
 
 
 @dataclass
@@ -914,7 +915,7 @@ def _fix(
         try:
             new = specdoc.update_text(text, values, template, path=spec.path)
         except SpecError as exc:
-            errors.append(AuditError(spec.rel, f"cannot fix: {exc.detail}"))
+            errors.append(AuditError(spec.rel, f"cannot fix: {exc.detail}", fixing=True))
             continue
         if new != spec.text:
             planned.append((spec, new))
@@ -925,7 +926,7 @@ def _fix(
             # Through a symlink, rewrite the file it points to, not the link.
             write_atomic(spec.path.resolve(), new)
         except LpsyncError as exc:
-            errors.append(AuditError(spec.rel, f"cannot fix: {exc}"))
+            errors.append(AuditError(spec.rel, f"cannot fix: {exc}", fixing=True))
             continue
         fixed.append(spec.rel)
         long = specdoc.long_title(spec.rel, new, config.max_line_length)

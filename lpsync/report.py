@@ -39,8 +39,10 @@ def summary(result: AuditResult) -> str:
     if result.unfixed:
         parts.append(f"{len(result.unfixed)} not fixable")
     line = f"lpsync {result.command}: {specs} checked, {', '.join(parts)}"
-    if result.errors:
+    if any(not e.fixing for e in result.errors):
         line += " (incomplete: some specs could not be checked)"
+    elif result.errors:  # every spec was checked; some fixes failed
+        line += " (incomplete: some specs were checked but could not be fixed)"
     elif not (result.fixed or result.unfixed) and any(
         f.code in FIXABLE and f.expected is not None for f in result.findings
     ):

@@ -14,7 +14,7 @@ from lpsync.audit import AuditResult, run_audit
 from lpsync.config import load_config
 from lpsync.errors import LaunchpadError, UsageError
 from lpsync.launchpad import open_launchpad
-from lpsync.report import render
+from lpsync.report import render, summary
 from lpsync.sandbox import Sandbox, SandboxData
 
 CONFIG = "[lpsync]\nproject = nova\n"
@@ -633,6 +633,10 @@ def test_fix_that_cannot_write_is_an_error_entry(
     assert [e.path for e in result.errors] == ["specs/zed/retitled.rst"]
     assert "Read-only file system" in result.errors[0].message
     assert result.exit_code == 3
+    # The spec was checked: the summary must not say otherwise.
+    line = summary(result)
+    assert line.endswith("(incomplete: some specs were checked but could not be fixed)")
+    assert "could not be checked" not in line
 
 
 def test_request_budget_with_several_listing_pages(tmp_path: Path) -> None:
