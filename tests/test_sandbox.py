@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import urllib.error
@@ -12,6 +13,7 @@ import pytest
 
 from lpsync.errors import UsageError
 from lpsync.sandbox import DataError, Sandbox, SandboxData, enums, wadl
+from lpsync.sandbox.model import FILES
 from lpsync.sandbox.resources import Site
 
 
@@ -75,6 +77,37 @@ def test_bad_data_is_one_clear_line(
     assert "\n" not in message
     assert message.startswith(f"{path}: entry 1 (")
     assert expected in message
+
+
+@pytest.mark.parametrize("filename", list(FILES))
+def test_null_optional_fields_take_their_defaults(
+    fixtures_dir: Path, tmp_path: Path, filename: str
+) -> None:
+    # fixtures/launchpad/README.rst: optional fields "may be omitted or null".
+    record_type = FILES[filename]
+    optional = {f.name: f.default for f in dataclasses.fields(record_type)}
+    optional = {k: v for k, v in optional.items() if v is not dataclasses.MISSING}
+    data_dir = tmp_path / "data"
+    shutil.copytree(fixtures_dir, data_dir)
+    path = data_dir / filename
+    if not path.exists():  # the demo data has no tokens: one of the first person's
+        person = json.loads((data_dir / "people.json").read_text(encoding="utf-8"))[0]
+        path.write_text(json.dumps([{"person": person["name"], "key": "k", "secret": "s"}]))
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    entries[0].update(dict.fromkeys(optional))
+    path.write_text(json.dumps(entries), encoding="utf-8")
+    data = SandboxData.load(data_dir)
+    records = {
+        "people.json": data.people,
+        "tokens.json": data.tokens,
+        "project_groups.json": data.groups,
+        "projects.json": data.projects,
+        "series.json": data.series,
+        "milestones.json": data.milestones,
+        "blueprints.json": data.blueprints,
+    }[filename]
+    record = next(iter(records.values()))  # the file's first entry, as loaded
+    assert {k: getattr(record, k) for k in optional} == optional
 
 
 def test_bad_json_and_missing_dir(tmp_path: Path) -> None:

@@ -240,12 +240,21 @@ class SandboxData:
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise DataError(f"unknown field(s) {', '.join(unknown)}")
-        for name, field in known.items():
+        optional = {
+            name
+            for name, field in known.items()
+            if field.default is not MISSING or field.default_factory is not MISSING
+        }
+        # An optional field given as null takes its default, as if it were left out:
+        # what a snapshot or a hand-written file says when it has no value.
+        values = {k: v for k, v in values.items() if not (v is None and k in optional)}
+        for name in known:
             if name not in values:
-                if field.default is MISSING and field.default_factory is MISSING:
+                if name not in optional:
                     raise DataError(f"missing required field {name!r}")
                 continue
             value = values[name]
+            field = known[name]
             allowed = _types_of(field.type)
             if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
                 raise DataError(f"field {name!r} has the wrong type ({type(value).__name__})")
