@@ -61,14 +61,32 @@ def test_no_link(tmp_path: Path, audit) -> None:
     assert result.exit_code == 1
 
 
-def test_malformed_link_is_followed(tmp_path: Path, audit) -> None:
-    url = "https://blueprints.launchpad.net/nova/+spec//retitled"
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://blueprints.launchpad.net/nova/+spec//retitled", "double slash"),
+        # The host's case does not matter to a browser; lpsync must not miss the link
+        # (LPS101) nor add the canonical one beside it.
+        ("https://Blueprints.Launchpad.net/Nova/+spec/retitled", "uppercase project"),
+        ("https://BLUEPRINTS.launchpad.NET/nova/+spec/retitled", "uppercase host"),
+        ("HTTPS://blueprints.Launchpad.net/nova/+spec/retitled", "uppercase host"),
+    ],
+)
+def test_malformed_link_is_followed_and_fixed_in_place(
+    tmp_path: Path, audit, url: str, why: str
+) -> None:
     files = {"specs/zed/approved/retitled.rst": spec("The new title", url, "jdoe")}
     repo = repo_with(tmp_path, files)
     result = audit(repo)
     assert codes(result) == [("specs/zed/approved/retitled.rst", "LPS102")]
     (finding,) = result.findings
     assert (finding.expected, finding.actual) == (nova("retitled"), url)
+    assert why in finding.message
+    audit(repo, fix=True)
+    text = (repo / "specs/zed/approved/retitled.rst").read_text()
+    assert text.count("launchpad.net/nova/+spec/retitled") == 1
+    assert url not in text
+    assert audit(repo).findings == []
 
 
 def test_link_naming_another_blueprint_is_reported_and_followed(tmp_path: Path, audit) -> None:

@@ -327,6 +327,24 @@ def test_among_specs_linking_the_blueprint_the_one_named_after_it_is_pulled(
     assert committed_paths(repo) == ["specs/zed/libvirt-vdpa-hotplug.rst"]
 
 
+def test_a_mixed_case_link_is_the_specs_link_not_a_missing_one(
+    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
+) -> None:
+    link = "https://Blueprints.Launchpad.net/nova/+spec/libvirt-vdpa-hotplug"
+    canonical = "https://blueprints.launchpad.net/nova/+spec/libvirt-vdpa-hotplug"
+    spec = EXISTING.replace(canonical, link)
+    # Not named after the blueprint: only its link says whose spec it is.
+    repo = make_repo(
+        tmp_path / "nova-specs",
+        {"setup.cfg": SETUP_CFG, "specs/template.rst": TEMPLATE, "specs/zed/vdpa.rst": spec},
+    )
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    assert committed_paths(repo) == ["specs/zed/vdpa.rst"]
+    text = (repo / "specs/zed/vdpa.rst").read_text()
+    assert text.lower().count(canonical) == 1  # not added a second time
+
+
 @pytest.mark.parametrize("rerun_from", ["bp/libvirt-vdpa-hotplug", "master"])
 def test_rerun_is_a_no_op_and_does_not_switch_branches(
     repo: Path, lpsync: Callable[..., object], rerun_from: str

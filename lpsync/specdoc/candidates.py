@@ -28,7 +28,8 @@ _MILESTONE_RE = re.compile(
 )
 
 
-_MARK_RE = re.compile(r"bp(\d{8})\.launchpad\.net|Q(\d{6})\b|T(\d{5})\b")
+# The host's case is kept as written (Blueprints.Launchpad.net is the same host).
+_MARK_RE = re.compile(r"bp(\d{8})\.(?i:launchpad\.net)|Q(\d{6})\b|T(\d{5})\b")
 
 
 @dataclass

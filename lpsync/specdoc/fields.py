@@ -42,7 +42,7 @@ def _unmark(text: str, raw_hosts: Sequence[str]) -> str:
         if m.group(1):
             k = int(m.group(1))
             host = raw_hosts[k] if k < len(raw_hosts) else "blueprints"
-            return f"{host}.launchpad.net"
+            return f"{host}{m.group(0)[len('bp00000000') :]}"  # ".Launchpad.net" as written
         if m.group(2):
             return "Primary"
         return "Target"
@@ -54,16 +54,17 @@ def _link_at(lv: _Lines, off: int, docutils_uri: str) -> LinkedBlueprint | None:
     """Build the link for the host candidate at ``off`` (offset of 'blueprints')."""
     text = lv.text
     i = lv.line_of(off)
-    start = text.rfind("http", lv.starts[i], off)
+    start = text[lv.starts[i] : off].lower().rfind("http")  # HTTPS:// is a scheme too
     if start < 0:
         return None
+    start += lv.starts[i]
     line_end = lv.ends[i]
     m = _URL_CHARS_RE.match(text, start, line_end)
     end = m.end() if m else start
     url = text[start:end]
     wrapped = False
     # The URL as docutils saw it (embedded `<url>` form drops whitespace across lines).
-    target = re.sub(r"bp\d{8}(?=\.launchpad\.net)", text[off : off + 10], docutils_uri)
+    target = re.sub(r"bp\d{8}(?=\.(?i:launchpad\.net))", text[off : off + 10], docutils_uri)
     if len(target) > len(url) and target.startswith(url) and end == line_end:
         # Embedded URI continued on following lines: consume raw chars, skipping
         # whitespace, until docutils' URI is covered.
@@ -107,6 +108,8 @@ def _link_at(lv: _Lines, off: int, docutils_uri: str) -> LinkedBlueprint | None:
         malformed = "double slash"
     elif ref.project and ref.project != ref.project.lower():
         malformed = "uppercase project"
+    elif path.split("/", 1)[0] != path.split("/", 1)[0].lower():
+        malformed = "uppercase host"
     if ref.project:
         ref = BlueprintRef(ref.project.lower(), ref.name)
     return LinkedBlueprint(ref, url, i + 1, start, end, malformed)
