@@ -251,6 +251,29 @@ def test_display_name_fetched_once_per_person(
     assert [r.path for r in people] == ["/devel/~hberaud"]
 
 
+@pytest.mark.parametrize(
+    ("text", "looked_up"),
+    [
+        ("rroe", []),  # the assignee's id: decided without a request
+        ("Richard Roe (https://launchpad.net/~rroe)", []),
+        ("https://launchpad.net/~jdoe", []),  # only somebody else's profile
+        ("TBD", []),
+        ("jdoe", ["/devel/~rroe"]),  # somebody else's id: the assignee's name decides
+        ("Richard Roe", ["/devel/~rroe"]),
+        ("someone@example.com", ["/devel/~rroe"]),
+    ],
+)
+def test_the_assignee_is_looked_up_only_when_the_spec_does_not_give_their_id(
+    audit_sandbox: Sandbox, tmp_path: Path, audit, text: str, looked_up: list[str]
+) -> None:
+    # What the README says under "Auditing specs": the blueprint's assignee (never the
+    # person the spec names) is fetched when the spec does not give the assignee's id.
+    files = {"specs/zed/approved/reassigned.rst": spec("Reassigned", nova("reassigned"), text)}
+    audit(repo_with(tmp_path, files))
+    people = [r.path for r in audit_sandbox.requests if r.path.startswith("/devel/~")]
+    assert people == looked_up
+
+
 # -- milestone ------------------------------------------------------------------------
 
 
