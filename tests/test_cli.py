@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import urllib.request
@@ -405,22 +404,3 @@ def test_timeout_bounds_a_whole_command_retries_included(
     # The timeout, plus starting Python and logging in (generous: the machine is shared).
     assert elapsed < 1 + 5, elapsed
     assert not (repo / "specs/zed/ironic-shards.rst").exists()
-
-
-def _readme_examples() -> list[str]:
-    """The README's literal and code blocks, as docutils reads them."""
-    from docutils import nodes
-    from docutils.core import publish_doctree
-
-    tree = publish_doctree(
-        (ROOT / "README.rst").read_text(encoding="utf-8"),
-        settings_overrides={"report_level": 5, "halt_level": 5},
-    )
-    return [node.astext() for node in tree.findall(nodes.literal_block)]
-
-
-def test_the_readme_examples_put_the_shared_options_after_the_command() -> None:
-    examples = "\n".join(_readme_examples())
-    assert "lpsync audit" in examples and "--service-root" in examples
-    for flag in SHARED_FLAGS:
-        assert not re.search(rf"\blpsync\s+(?:--\S+\s+\S+\s+)*{flag}", examples), flag
