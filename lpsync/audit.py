@@ -13,6 +13,7 @@ Any ``LaunchpadError`` propagates out of phase 2, before anything is written.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections import Counter, defaultdict
@@ -63,6 +64,12 @@ FIXABLE = frozenset({"LPS102", "LPS301", "LPS401", "LPS501"})
 
 IMPLEMENTED = "Implemented"
 DEAD = frozenset({"Obsolete", "Superseded"})
+
+# Progress: (stage, done, total), called from the calling thread only.
+Progress = Callable[[str, int, int], None]
+READING = "reading specs"
+ASKING = "asking Launchpad"
+PEOPLE = "looking up people"
 
 
 @dataclass(frozen=True)
@@ -150,13 +157,15 @@ def read_linked_specs(
     config: Config,
     launchpad: LaunchpadSession,
     paths: Sequence[Path] = (),
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     early_people: bool = False,
 ) -> LinkedSpecs:
     """Read the specs under ``config.specs_dir`` (or ``paths``) and fetch their
     blueprints in bulk (one listing per project, never one request per spec), while
     the specs are read. ``early_people``: also ask for the display names audit will need
-    as soon as they are known (audit's ``_check_fields``).
+    as soon as they are known (audit's ``_check_fields``). ``progress(stage, done,
+    total)`` hears of READING (files) and ASKING (the Launchpad reads started so far:
+    listings and people), which overlap.
 
     Raises LaunchpadError when Launchpad fails and UsageError for a PATH that is
     missing or outside the repo."""
@@ -188,7 +197,8 @@ def read_linked_specs(
                 _pick_link(spec, config)
                 early.offer(spec)
             if progress:
-                progress(done, len(targets))
+                progress(READING, done, len(targets))
+                progress(ASKING, *net.counts())
             early.drain()
         early.drain(final=True)
         specs.sort(key=lambda spec: order[spec.path])
@@ -198,6 +208,8 @@ def read_linked_specs(
             for spec in copies:
                 _pick_link(spec, config)
             specs += copies
+        if progress:
+            net.wait_all(functools.partial(progress, ASKING))
         found, missing_projects = _fetch(net, specs)
         net.people_done()
     return LinkedSpecs(specs_root, specs, errors, checked, found, missing_projects, broken)
@@ -220,9 +232,13 @@ def run_audit(
     launchpad: LaunchpadSession,
     paths: Sequence[Path] = (),
     fix: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> AuditResult:
     """Audit the specs under ``config.specs_dir`` (or ``paths``) against Launchpad.
+
+    ``progress(stage, done, total)`` hears of each phase as it goes: READING (files),
+    ASKING (Launchpad's listings and people, overlapping the reading), PEOPLE (display
+    names still needed once every spec is read).
 
     Raises LaunchpadError when Launchpad fails (nothing is written then) and
     UsageError for a PATH that is missing or outside the repo."""
@@ -236,7 +252,7 @@ def run_audit(
     _check_link_projects(specs)
     authoritative = _speakers(specs, specs_root)
     has_implemented = _has_folder(specs_root, "implemented")
-    _check_fields(specs, authoritative, launchpad)
+    _check_fields(specs, authoritative, launchpad, progress)
     for spec in specs:
         if spec.audited and id(spec) in authoritative:
             _check_status(spec, specs_root, has_implemented)
@@ -683,7 +699,12 @@ def _collapse(text: str | None) -> str:
     return specdoc.clean_title(text or "")
 
 
-def _check_fields(specs: list[_Spec], authoritative: set[int], launchpad: LaunchpadSession) -> None:
+def _check_fields(
+    specs: list[_Spec],
+    authoritative: set[int],
+    launchpad: LaunchpadSession,
+    progress: Progress | None = None,
+) -> None:
     current = [s for s in specs if s.audited and id(s) in authoritative]
     # Assignees: decide what the Launchpad id alone can, then fetch each person whose
     # display name is still needed, once, concurrently.
@@ -697,7 +718,11 @@ def _check_fields(specs: list[_Spec], authoritative: set[int], launchpad: Launch
         verdicts[id(spec)] = verdict = people.match(text, assignee)
         if verdict is people.Match.NEED_NAME:
             need.add(assignee)
+    if progress and need:
+        progress(PEOPLE, 0, len(need))
     names = launchpad.display_names(sorted(need))
+    if progress and need:
+        progress(PEOPLE, len(need), len(need))
 
     for spec in current:
         blueprint = spec.blueprint

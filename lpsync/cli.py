@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from lpsync import __version__
-from lpsync.console import ProgressCallback, echo, progress_display, warn
+from lpsync.console import echo, progress_display, warn
 from lpsync.errors import EXIT_FAILED, LpsyncError
 
 if TYPE_CHECKING:
@@ -364,27 +364,11 @@ def audit(
         progress_display(fmt == "text" and sys.stderr.isatty()) as progress,
         _launchpad(ctx) as launchpad,
     ):
-        result = run_audit(
-            root, config, launchpad(), paths or (), fix=fix, progress=_read_then_ask(progress)
-        )
+        result = run_audit(root, config, launchpad(), paths or (), fix=fix, progress=progress)
     color = fmt == "text" and _is_terminal(sys.stdout)
     output = render(result, fmt, color=color)
     echo(output, nl=not output.endswith("\n"), styled=color)
     raise typer.Exit(result.exit_code)
-
-
-def _read_then_ask(progress: ProgressCallback | None) -> Callable[[int, int], None] | None:
-    """The core reports the files it read; once they are all read, the Launchpad phase
-    follows, shown without a count (0) until the core reports its requests."""
-    if progress is None:
-        return None
-
-    def report(done: int, total: int) -> None:
-        progress("reading specs", done, total)
-        if done == total:
-            progress("asking Launchpad", 0, 0)
-
-    return report
 
 
 @command()

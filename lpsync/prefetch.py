@@ -19,8 +19,8 @@ launchpadlib and httplib2 objects are not thread-safe: every task goes through
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -98,6 +98,24 @@ class Prefetch:
         """Ask for a display name now (the session memoises it for later)."""
         if name not in self._people:
             self._people[name] = self._pool.submit(self.launchpad.display_name, name)
+
+    def _started(self) -> list[Future[Listing] | Future[str | None]]:
+        return [*(future for _names, future in self._listings.values()), *self._people.values()]
+
+    def counts(self) -> tuple[int, int]:
+        """(reads finished, reads started): listings and display names."""
+        started = self._started()
+        return sum(future.done() for future in started), len(started)
+
+    def wait_all(self, report: Callable[[int, int], None]) -> None:
+        """Wait for every read started so far, calling ``report(done, started)`` as each
+        finishes (failures too: ``blueprints`` and ``people_done`` raise them)."""
+        started = self._started()
+        done = sum(future.done() for future in started)
+        report(done, len(started))
+        for _future in as_completed([future for future in started if not future.done()]):
+            done += 1
+            report(done, len(started))
 
     def people_done(self) -> None:
         """Wait for the display names asked for; raise the first failure."""

@@ -274,6 +274,29 @@ def test_the_assignee_is_looked_up_only_when_the_spec_does_not_give_their_id(
     assert people == looked_up
 
 
+def test_progress_covers_reading_and_every_launchpad_phase(tmp_path: Path, audit) -> None:
+    files = {
+        "specs/zed/approved/clean.rst": spec("Clean blueprint", nova("clean"), "jdoe", "zed-1"),
+        "specs/zed/approved/reassigned.rst": spec("Reassigned", nova("reassigned"), "Roe"),
+        "specs/zed/grouped.rst": spec(
+            "Grouped", "https://blueprints.launchpad.net/oslo?searchtext=grouped", "jdoe", "zed-1"
+        ),
+    }
+    events: list[tuple[str, int, int]] = []
+    audit(repo_with(tmp_path, files), progress=lambda *event: events.append(event))
+    stages = list(dict.fromkeys(stage for stage, _, _ in events))
+    assert stages == ["reading specs", "asking Launchpad", "looking up people"]
+    by_stage = {stage: [(d, t) for s, d, t in events if s == stage] for stage in stages}
+    assert by_stage["reading specs"] == [(1, 3), (2, 3), (3, 3)]
+    # The network overlaps the reading: its count of reads started grows, and it ends
+    # with all of them done: the nova and oslo listings and rroe (for "Roe").
+    asking = by_stage["asking Launchpad"]
+    assert asking[-1] == (3, 3)
+    assert all(done <= total for done, total in asking)
+    assert [total for _, total in asking] == sorted(total for _, total in asking)
+    assert by_stage["looking up people"][-1] == (1, 1)
+
+
 # -- milestone ------------------------------------------------------------------------
 
 
@@ -466,14 +489,6 @@ def test_paths_limit_the_audit(tmp_path: Path, audit) -> None:
     )
     result = audit(repo, paths=[repo / "specs/zed/retitled.rst"])
     assert (result.checked, codes(result)) == (1, [("specs/zed/retitled.rst", "LPS301")])
-
-
-def test_progress_callback(tmp_path: Path, audit) -> None:
-    repo = repo_with(tmp_path, {f"specs/zed/s{i}.rst": spec("S", None) for i in range(3)})
-    calls: list[tuple[int, int]] = []
-    audit(repo, progress=lambda done, total: calls.append((done, total)))
-    assert calls[-1] == (3, 3)
-    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
 
 
 # -- Launchpad failures and request budget -------------------------------------------
