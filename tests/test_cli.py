@@ -233,7 +233,8 @@ def _demo_repo(tmp_path: Path) -> Path:
     return make_repo(
         tmp_path / "specs-repo",
         {
-            "setup.cfg": "[lpsync]\nproject = nova\n",
+            "setup.cfg": "[lpsync]\nproject = nova\n"
+            "spec_url = https://specs.openstack.org/openstack/nova-specs/{path}\n",
             "specs/zed/ironic-shards.rst": "==========\n Old title\n==========\n\n"
             "https://blueprints.launchpad.net/nova/+spec/ironic-shards\n",
         },
@@ -247,6 +248,7 @@ RUNS: dict[str, tuple[Callable[[Path, Path], list[str]], int]] = {
     "audit": (lambda repo, tmp: ["audit", "--repo", str(repo), "--format", "json"], 1),
     "lint": (lambda repo, tmp: ["lint", "--repo", str(repo), "--format", "json"], 0),
     "record": (lambda repo, tmp: ["record", "--repo", str(repo), "--output", str(tmp)], 0),
+    "push": (lambda repo, tmp: ["push", "--repo", str(repo), "--dry-run"], 0),
     # The stand-in takes the options and has no use for them: bad data stays bad.
     "sandbox": (lambda repo, tmp: ["sandbox", "--data", str(tmp / "no-such-data")], 2),
 }
@@ -291,7 +293,7 @@ def test_shared_options_work_the_same_before_and_after_the_command(
     assert before.stderr.replace("/before", "/after") == after.stderr
 
 
-@pytest.mark.parametrize("command", ["pull", "audit", "record"])  # those that ask Launchpad
+@pytest.mark.parametrize("command", ["pull", "audit", "record", "push"])  # those asking Launchpad
 def test_the_option_after_the_command_wins(tmp_path: Path, git_env: None, command: str) -> None:
     repo = _demo_repo(tmp_path)
     cache = ["--cache-dir", str(tmp_path / "c")]

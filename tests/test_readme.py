@@ -37,6 +37,8 @@ def _installed(example: str) -> list[str]:
         if match := re.match(r"deps\s*=\s*(.+)", line):
             wanted.append(match.group(1).strip())
         for command in re.split(r"&&|;", line):
+            if not re.search(r"\bpip3?\s.*\binstall\b", command):
+                continue
             words = shlex.split(command.replace("${{", "").replace("}}", ""))
             if "pip" in (Path(w).name for w in words[:3]) and "install" in words:
                 after = words[words.index("install") + 1 :]
