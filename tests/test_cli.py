@@ -249,6 +249,8 @@ RUNS: dict[str, tuple[Callable[[Path, Path], list[str]], int]] = {
     "lint": (lambda repo, tmp: ["lint", "--repo", str(repo), "--format", "json"], 0),
     "record": (lambda repo, tmp: ["record", "--repo", str(repo), "--output", str(tmp)], 0),
     "push": (lambda repo, tmp: ["push", "--repo", str(repo), "--dry-run"], 0),
+    "move": (lambda repo, tmp: ["move", "--repo", str(repo), "--dry-run"], 0),
+    "status": (lambda repo, tmp: ["status", "zed", "--repo", str(repo), "--format", "json"], 1),
     # The stand-in takes the options and has no use for them: bad data stays bad.
     "sandbox": (lambda repo, tmp: ["sandbox", "--data", str(tmp / "no-such-data")], 2),
 }
@@ -293,7 +295,7 @@ def test_shared_options_work_the_same_before_and_after_the_command(
     assert before.stderr.replace("/before", "/after") == after.stderr
 
 
-@pytest.mark.parametrize("command", ["pull", "audit", "record", "push"])  # those asking Launchpad
+@pytest.mark.parametrize("command", ["pull", "audit", "record", "push", "status"])  # ask Launchpad
 def test_the_option_after_the_command_wins(tmp_path: Path, git_env: None, command: str) -> None:
     repo = _demo_repo(tmp_path)
     cache = ["--cache-dir", str(tmp_path / "c")]
