@@ -225,6 +225,11 @@ def section_findings(
     findings: list[Finding] = []
     wanted = template.tree.top_level
     have = {s.title: s for s in reversed(tree.top_level)}  # the first of a title wins
+    # A title written twice (keystone's trusts-redelegation has two "Proposed Change"):
+    # the subsections under either count, rather than calling present ones missing.
+    subs_of: dict[str, set[str]] = {}
+    for s in tree.top_level:
+        subs_of.setdefault(s.title, set()).update(c.title for c in s.children)
     known = {s.title for s in wanted}
     where = tree.sections[0].line if tree.sections else 1
     optional = set(config.optional_sections)
@@ -243,7 +248,7 @@ def section_findings(
                     )
                 )
             continue
-        subs = {s.title for s in mine.children}
+        subs = subs_of[section.title]
         for sub in section.children:
             if sub.title not in subs and sub.title not in optional_sub:
                 findings.append(

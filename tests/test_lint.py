@@ -464,3 +464,17 @@ def test_real_specs_defects_their_own_gates_miss_and_a_quoted_literal_block() ->
     # Unindented lines after "::" that start with '"' are a quoted literal block.
     token = keystone / "specs/keystone/mitaka/add-isdomain-to-token.rst"
     assert [f for f in run_lint(keystone, Config(), [token]).findings if f.code == "LPS804"] == []
+
+
+def test_a_section_title_written_twice_counts_the_subsections_under_either(
+    tmp_path: Path,
+) -> None:
+    # keystone's kilo/trusts-redelegation.rst has "Proposed Change" twice, the template's
+    # subsections under the second: none of them is missing.
+    text = spec_text(drop=("Alternatives",)).replace(
+        "Implementation\n",
+        "Proposed change\n===============\n\nAlternatives\n------------\n\n"
+        "Words.\n\nImplementation\n",
+        1,
+    )
+    assert codes(make_specs(tmp_path, {SPEC: text})) == []
