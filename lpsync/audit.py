@@ -89,6 +89,7 @@ class AuditError:
     path: str
     message: str
     fixing: bool = False  # the spec was checked; its --fix could not be made or written
+    line: int | None = None  # where the file stops being readable, when known
 
 
 @dataclass
@@ -361,7 +362,7 @@ def _read(
             raise data
         text, fields = specdoc.spec_from_bytes(data, path)  # every failure is a SpecError
     except SpecError as exc:
-        errors.append(AuditError(rel, exc.detail))
+        errors.append(AuditError(rel, exc.detail, line=exc.line))
         return None
     return _Spec(path=path, rel=rel, text=text, fields=fields)
 

@@ -60,7 +60,7 @@ def run_lint(repo_root: Path, config: Config, paths: Sequence[Path] = ()) -> Aud
         try:
             found = _lint_spec(path, rel, config, templates)
         except SpecError as exc:
-            result.errors.append(AuditError(rel, exc.detail))
+            result.errors.append(AuditError(rel, exc.detail, line=exc.line))
             continue
         result.checked += 1
         result.findings += found
@@ -71,7 +71,7 @@ def run_lint(repo_root: Path, config: Config, paths: Sequence[Path] = ()) -> Aud
         try:
             result.findings += _lint_redirects(root, path, rel)
         except SpecError as exc:
-            result.errors.append(AuditError(rel, exc.detail))
+            result.errors.append(AuditError(rel, exc.detail, line=exc.line))
     result.findings.sort(key=lambda f: (f.path, f.line, f.code))
     result.errors.sort(key=lambda e: e.path)
     return result

@@ -64,7 +64,8 @@ def _text(result: AuditResult, color: bool) -> str:
         for f in result.findings
     ]
     lines += [
-        f"{paint(f'{_escape_path(e.path)}:', _BOLD)} {paint('error:', _RED)} {_one_line(e.message)}"
+        f"{paint(_escape_path(e.path) + (f':{e.line}:' if e.line else ':'), _BOLD)} "
+        f"{paint('error:', _RED)} {_one_line(e.message)}"
         for e in result.errors
     ]
     lines += [f"{paint('not fixed:', _YELLOW)} {_one_line(why)}" for why in result.unfixed]
@@ -100,7 +101,7 @@ def _json(result: AuditResult) -> str:
             }
             for f in result.findings
         ],
-        "errors": [{"path": e.path, "message": e.message} for e in result.errors],
+        "errors": [{"path": e.path, "line": e.line, "message": e.message} for e in result.errors],
     }
     # Only after --fix did something: version 1 readers see the keys they know.
     if result.fixed:
@@ -123,7 +124,15 @@ def _github(result: AuditResult) -> str:
         for f in result.findings
     ]
     lines += [
-        _command("error", {"file": e.path, "title": f"lpsync {result.command}"}, e.message)
+        _command(
+            "error",
+            {
+                "file": e.path,
+                **({"line": str(e.line)} if e.line else {}),
+                "title": f"lpsync {result.command}",
+            },
+            e.message,
+        )
         for e in result.errors
     ]
     lines += [

@@ -138,7 +138,7 @@ def test_exit_3_when_a_spec_is_unreadable(tmp_path: Path, audit) -> None:
     assert len(result.findings) == 4
     document = json.loads(render(result, "json"))
     assert document["errors"] == [
-        {"path": "specs/zed/approved/clean.rst", "message": "not valid UTF-8 (byte 0)"}
+        {"path": "specs/zed/approved/clean.rst", "line": 1, "message": "not valid UTF-8 (byte 0)"}
     ]
 
 

@@ -393,7 +393,16 @@ def test_an_unreadable_spec_is_exit_3(tmp_path: Path) -> None:
     repo = make_specs(tmp_path, {SPEC: spec_text(), "specs/zed/latin1.rst": b"caf\xe9\n"})
     result = CliRunner().invoke(app, ["lint", "--repo", str(repo)])
     assert result.exit_code == 3
-    assert "specs/zed/latin1.rst: error: not valid UTF-8 (byte 3)" in result.stdout
+    assert "specs/zed/latin1.rst:1: error: not valid UTF-8 (byte 3)" in result.stdout
+    # The line of the first bad byte, in every format.
+    (repo / "specs/zed/latin1.rst").write_bytes(b"fine\nstill fine\ncaf\xe9\n")
+    runner = CliRunner()
+    result = runner.invoke(app, ["lint", "--repo", str(repo), "--format", "json"])
+    assert json.loads(result.stdout)["errors"] == [
+        {"path": "specs/zed/latin1.rst", "line": 3, "message": "not valid UTF-8 (byte 19)"}
+    ]
+    result = runner.invoke(app, ["lint", "--repo", str(repo), "--format", "github"])
+    assert "::error file=specs/zed/latin1.rst,line=3,title=lpsync lint::" in result.stdout
 
 
 def test_an_unreadable_template_is_exit_3_naming_it(tmp_path: Path) -> None:

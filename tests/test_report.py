@@ -91,7 +91,7 @@ def test_json_schema() -> None:
                 "message": "title differs from nova/foo: Launchpad has 'New title'",
             }
         ],
-        "errors": [{"path": "specs/x.rst", "message": "broken symlink"}],
+        "errors": [{"path": "specs/x.rst", "line": None, "message": "broken symlink"}],
     }
 
 
