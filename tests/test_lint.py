@@ -487,3 +487,12 @@ def test_a_section_title_written_twice_counts_the_subsections_under_either(
         1,
     )
     assert codes(make_specs(tmp_path, {SPEC: text})) == []
+
+
+def test_prose_that_repeats_a_literal_line_is_still_prose(tmp_path: Path) -> None:
+    command = (
+        "openstack server create --flavor m1.small --image cirros --network private --wait vm1"
+    )
+    body = f"\nRun::\n\n    {command}\n\n{command}\n"  # the same 85 characters, then as prose
+    repo = make_specs(tmp_path, {SPEC: spec_text(body=body)})
+    assert codes(repo) == [(SPEC, 55, "LPS804")]

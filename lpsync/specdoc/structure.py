@@ -98,8 +98,8 @@ def read_full(
     which of the 1-based ``wanted`` lines lie in a literal block."""
     content = _content(lines if lines is not None else _Lines(text))
     document = _parse(content)
-    literal = _literal_text(document)
-    return _tree(document, None), {n for n in wanted if _stripped(content, n) in literal}
+    literal = _literal_lines(document, content)
+    return _tree(document, None), {n for n in wanted if n - 1 in literal}
 
 
 def read_sections_full(text: str, lines: _Lines | None = None) -> SectionTree:
@@ -238,9 +238,9 @@ def literal_lines(text: str, lines: Iterable[int], split: _Lines | None = None) 
     lv = split if split is not None else _Lines(text)
     content = _content(lv)
     ranges = [_with_introduction(lv, *lv.block_bounds(n - 1)) for n in wanted]
-    parsed, _line_map = _join_ranges(content, ranges)
-    literal = _literal_text(_parse(parsed))
-    return {n for n in wanted if _stripped(content, n) in literal}
+    parsed, line_map = _join_ranges(content, ranges)
+    literal = {line_map[i] for i in _literal_lines(_parse(parsed), parsed)}
+    return {n for n in wanted if n - 1 in literal}
 
 
 def _with_introduction(lv: _Lines, start: int, end: int) -> tuple[int, int]:
@@ -257,22 +257,37 @@ def _with_introduction(lv: _Lines, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _literal_text(document: nodes.document) -> set[str]:
-    """The lines of every literal block, stripped (docutils expands tabs in them).
+def _literal_lines(document: nodes.document, content: Sequence[str]) -> set[int]:
+    """The 0-based indices of ``content`` (the lines docutils parsed) that lie in a
+    literal block. By position, not by text: a line of prose that reads like a line of
+    a literal block is still prose.
 
     docutils quotes the source in some error messages: of a directive it does not
     know (kept as written, as a literal block) count, but not of a title at an
     inconsistent level, say: that text is no literal block of the document."""
-    literal: set[str] = set()
+    literal: set[int] = set()
     for block in document.findall(nodes.literal_block):
         message = block.parent
-        if isinstance(message, nodes.system_message) and (
-            "directive" not in message[0].astext()  # the message's own words
-        ):
+        quoted = isinstance(message, nodes.system_message)
+        if quoted and "directive" not in message[0].astext():  # the message's own words
             continue
-        literal.update(line.strip() for line in block.astext().splitlines())
+        # rawsource: the text as written (a code directive's numbered lines add none).
+        lines = [line.strip() for line in (block.rawsource or block.astext()).splitlines()]
+        while lines and not lines[-1]:
+            lines.pop()
+        if not lines:
+            continue
+        # A block docutils placed (.line, its first line) is there; a directive quoted
+        # in an error has no reliable line: it is where its text is.
+        start = block.line - 1 if block.line and not quoted else -1
+        if not _lines_at(content, start, lines):
+            start = next((i for i in range(len(content)) if _lines_at(content, i, lines)), -1)
+        if start >= 0:
+            literal.update(range(start, start + len(lines)))
     return literal
 
 
-def _stripped(content: Sequence[str], n: int) -> str:
-    return content[n - 1].expandtabs(8).strip()
+def _lines_at(content: Sequence[str], start: int, lines: Sequence[str]) -> bool:
+    if start < 0 or start + len(lines) > len(content):
+        return False
+    return all(content[start + k].expandtabs(8).strip() == line for k, line in enumerate(lines))
