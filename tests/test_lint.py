@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -496,3 +497,17 @@ def test_prose_that_repeats_a_literal_line_is_still_prose(tmp_path: Path) -> Non
     body = f"\nRun::\n\n    {command}\n\n{command}\n"  # the same 85 characters, then as prose
     repo = make_specs(tmp_path, {SPEC: spec_text(body=body)})
     assert codes(repo) == [(SPEC, 55, "LPS804")]
+
+
+def test_a_code_block_is_found_where_it_is_not_where_its_text_first_appears(
+    tmp_path: Path,
+) -> None:
+    command = (
+        "openstack server create --flavor m1.small --image cirros --network private --wait vm1"
+    )
+    # The same two lines as prose, then as a code block, whose docutils line points
+    # past its first line: the prose is reported, the code is not.
+    lines = f"{command}\necho done\n"
+    body = f"\n{lines}\n.. code-block:: console\n\n{textwrap.indent(lines, '   ')}\nMore.\n"
+    repo = make_specs(tmp_path, {SPEC: spec_text(body=body)})
+    assert codes(repo) == [(SPEC, 51, "LPS804")]

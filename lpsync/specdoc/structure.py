@@ -20,7 +20,7 @@ the result equals the full parse's on every corpus spec.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from docutils import nodes
@@ -277,14 +277,25 @@ def _literal_lines(document: nodes.document, content: Sequence[str]) -> set[int]
             lines.pop()
         if not lines:
             continue
-        # A block docutils placed (.line, its first line) is there; a directive quoted
-        # in an error has no reliable line: it is where its text is.
-        start = block.line - 1 if block.line and not quoted else -1
-        if not _lines_at(content, start, lines):
-            start = next((i for i in range(len(content)) if _lines_at(content, i, lines)), -1)
+        # docutils gives a literal block after ``::`` the line it starts on; a code
+        # directive's and a quoted directive's lines point past it, or nowhere: the
+        # block is where its text is, nearest to that line.
+        hint = (block.line or (message.line if quoted else None) or 1) - 1
+        start = next((i for i in _outwards(hint, len(content)) if _lines_at(content, i, lines)), -1)
         if start >= 0:
             literal.update(range(start, start + len(lines)))
     return literal
+
+
+def _outwards(start: int, size: int) -> Iterator[int]:
+    """0..size-1, nearest to ``start`` first (the earlier of two equally near)."""
+    start = min(max(start, 0), size - 1)
+    yield start
+    for d in range(1, size):
+        if start - d >= 0:
+            yield start - d
+        if start + d < size:
+            yield start + d
 
 
 def _lines_at(content: Sequence[str], start: int, lines: Sequence[str]) -> bool:
