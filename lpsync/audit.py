@@ -125,6 +125,9 @@ class _Spec:
     ref: BlueprintRef | None = None  # what the primary link is looked up as
     blueprint: Blueprint | None = None
     assignee_name: str | None = None  # the assignee's display name, if fetched
+    # The blueprints the repo's templates link (their instruction examples): in a spec
+    # they are no reference to look up.
+    template_links: frozenset[Key] = frozenset()
     findings: list[Finding] = field(default_factory=list)
     fix: set[str] = field(default_factory=set)
 
@@ -180,7 +183,8 @@ def read_linked_specs(
     with Prefetch(launchpad) as net:
         # The cheap line scan first, so Launchpad works while docutils reads the specs.
         raw = {path: _read_bytes(path) for path in targets}
-        scanned = {path: _scan(path, data, config) for path, data in raw.items()}
+        examples = specdoc.template_links(root, config.specs_dir, config.template)
+        scanned = {path: _scan(path, data, config, examples) for path, data in raw.items()}
         net.start_listings(_wanted(ref for refs in scanned.values() for ref in refs))
         # A person is asked for early only for a spec no other file links (so it
         # speaks for its blueprint): the same people audit would ask for after reading.
@@ -194,6 +198,7 @@ def read_linked_specs(
         for done, path in enumerate(reading, 1):
             spec = _read(root, path, errors, raw.pop(path))
             if spec is not None:
+                spec.template_links = examples
                 specs.append(spec)
                 _pick_link(spec, config)
                 early.offer(spec)
@@ -207,6 +212,7 @@ def read_linked_specs(
         if paths:
             copies = _copies_elsewhere(root, specs_root, specs, targets, config.exclude)
             for spec in copies:
+                spec.template_links = examples
                 _pick_link(spec, config)
             specs += copies
         if progress:
@@ -462,10 +468,12 @@ def _project(link: specdoc.LinkedBlueprint) -> str | None:
     return link.ref.project.lower() if link.ref.project else None
 
 
-def _scan(path: Path, data: bytes | SpecError, config: Config) -> list[BlueprintRef]:
+def _scan(
+    path: Path, data: bytes | SpecError, config: Config, examples: frozenset[Key] = frozenset()
+) -> list[BlueprintRef]:
     """What the cheap line scan says a spec links: a superset of what ``_link_refs``
-    will look up once docutils has read it, minus group searches that cannot be the
-    spec's own link (see ``_link_refs``)."""
+    will look up once docutils has read it, minus group searches and template examples
+    that cannot be the spec's own link (see ``_link_refs``)."""
     if isinstance(data, SpecError):
         return []
     try:
@@ -482,7 +490,7 @@ def _scan(path: Path, data: bytes | SpecError, config: Config) -> list[Blueprint
         # Only these can be the primary link (the first, or the first naming the file).
         may_be_primary = index == 0 or (names_file and not named)
         named = named or names_file
-        if may_be_primary or not _is_search(link):
+        if may_be_primary or not (_is_search(link) or (project, link.ref.name) in examples):
             refs.append(BlueprintRef(project, link.ref.name))
     return refs
 
@@ -581,6 +589,8 @@ def _link_refs(spec: _Spec) -> list[tuple[specdoc.LinkedBlueprint, BlueprintRef]
             # A search cannot be dead, and under a group (openstack) it would page
             # through every project's blueprints: only the primary link is looked up.
             continue
+        elif project is not None and (project, link.ref.name) in spec.template_links:
+            continue  # the template's example, kept in the spec as an instruction
         elif project and is_valid_name(project) and is_valid_name(link.ref.name):
             refs.append((link, BlueprintRef(project, link.ref.name)))
     return refs

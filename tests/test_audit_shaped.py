@@ -177,3 +177,39 @@ def test_reading_order_leaves_the_results_in_file_order(
     ]
     people = [r.path for r in shaped_sandbox.requests if "/~" in r.path]
     assert people == ["/devel/~ana"]  # "A. Lima" needs her display name, once
+
+
+# -- template examples ------------------------------------------------------------------
+
+# nova's real template gives its file-name example in a bullet of the preamble, not in a
+# comment: a new spec keeps it (an instruction), and it names no blueprint of the spec.
+NOTES = """\
+Some notes about using this template:
+
+* The filename in the git repository should match the launchpad URL, for
+  example a URL of: https://blueprints.launchpad.net/nova/+spec/awesome-thing
+  should be named awesome-thing.rst
+
+"""
+
+
+def test_a_template_example_kept_in_a_new_spec_is_no_finding(
+    shaped_sandbox: Sandbox, tmp_path: Path, git_env: None
+) -> None:
+    files = nova_files()
+    for release in ("2023.1", "2026.2", "2027.1"):
+        name = f"specs/{release}-template.rst"
+        files[name] = files[name].replace("Problem description\n", NOTES + "Problem description\n")
+    repo = make_repo(tmp_path / "nova-specs", files, nova_symlinks())
+    pull = cli(shaped_sandbox, tmp_path, "pull", "next-thing", "--repo", str(repo), "--no-commit")
+    assert pull.exit_code == 0, pull.output  # type: ignore[attr-defined]
+    rel = "specs/2027.1/approved/next-thing.rst"
+    assert "+spec/awesome-thing" in (repo / rel).read_text()  # the instruction stays
+    result = audit(shaped_sandbox, repo, tmp_path)
+    assert [f for f in result.findings if f.path == rel] == []
+    # Nothing asked about the example, and a real reference is still checked.
+    assert not [r for r in shaped_sandbox.requests if "awesome-thing" in (r.path + r.query)]
+    with open(repo / rel, "a") as fh:
+        fh.write("\nSee also https://blueprints.launchpad.net/nova/+spec/no-such-thing\n")
+    result = audit(shaped_sandbox, repo, tmp_path)
+    assert [f.code for f in result.findings if f.path == rel] == ["LPS201"]

@@ -80,6 +80,7 @@ from lpsync.specdoc.templates import (
     load_template,
     release_templates,
     spec_template,
+    template_links,
 )
 from lpsync.specdoc.titles import clean_title, escape_title, title_problem
 
@@ -97,6 +98,7 @@ __all__ = [
     "is_spec_file",
     "is_spec_name",
     "load_template",
+    "template_links",
     "long_title",
     "names_assignee",
     "needs_display_name",

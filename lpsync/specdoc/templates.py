@@ -19,6 +19,7 @@ from pathlib import Path
 
 from lpsync.errors import SpecError
 from lpsync.releases import series_key, spellings
+from lpsync.specdoc.fields import scan_links
 from lpsync.specdoc.files import _is_template_name
 
 SERIES_FIELD = "{series}"
@@ -159,3 +160,32 @@ def load_template(
         raise SpecError(path, f"template is not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise SpecError(path, f"cannot read template: {exc.strerror or exc}") from None
+
+
+def template_links(
+    repo_root: Path, specs_dir: str = "specs", configured: str | None = None
+) -> frozenset[tuple[str, str]]:
+    """The blueprints (project lowercased, name) that the repo's templates link: their
+    placeholder and the examples of their instructions (nova: "a URL of
+    .../+spec/awesome-thing should be named awesome-thing.rst", kept in every new spec).
+    In a spec, such a link is the template's, not a reference to check. Every template
+    a spec may come from counts: ``<specs>/*template*.rst``, ``<specs>/*/template.rst``,
+    the configured one (any release) and the packaged one."""
+    root = Path(repo_root)
+    specs = root / specs_dir
+    paths = [p for p in specs.glob("*template*.rst") if _is_template_name(p.name)]
+    paths += specs.glob("*/template.rst")
+    if configured:
+        paths += root.glob(glob.escape(configured).replace(glob.escape(SERIES_FIELD), "*"))
+    texts = [default_template()]
+    for path in paths:
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue  # not this finder's business: pull and lint report a bad template
+    return frozenset(
+        (link.ref.project.lower(), link.ref.name)
+        for text in texts
+        for link in scan_links(text)
+        if link.ref.project
+    )
