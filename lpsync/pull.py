@@ -162,6 +162,8 @@ def _pull(
     result.left_as_written = specdoc.stale_fields(new, values)
     long = specdoc.long_title(rel, new, config.max_line_length)
     result.warnings = [long] if long else []
+    if old is None:
+        result.warnings += _release_template_warning(root, config, series, rel)
     if new == old:
         result.action = "up to date"
         return result
@@ -236,6 +238,22 @@ def _find_spec(
         return None
     chosen = speakers(candidates, blueprint.name, tree.root / config.specs_dir, release)
     return max(chosen.paths)  # ties in one release: the last path, as always
+
+
+def _release_template_warning(
+    root: Path, config: Config, series: str | None, rel: str
+) -> list[str]:
+    """A new spec in a release without its own template, in a repo that keeps one per
+    release: nova's gate then fails on the missing template until the release is opened."""
+    missing = specdoc.missing_release_template(root, config.specs_dir, config.template, series)
+    if missing is None:
+        return []
+    used = specdoc.find_template(root, config.specs_dir, config.template, series)
+    made_from = f"made from {used.relative_to(root).as_posix()}; " if used else ""
+    return [
+        f"{rel}: {made_from}the repository keeps a template per release and has no "
+        f"{missing}: open release {series} before review"
+    ]
 
 
 def _release_of(path: Path, specs_root: Path) -> str | None:

@@ -109,15 +109,21 @@ def test_a_codename_the_table_does_not_know_is_numbered_by_the_naming_rule(
     nova: Path, lpsync: Callable[..., object]
 ) -> None:
     # jackal: the 10th letter of the cycle antelope (2023.1) started, so 2027.2.
-    pulled(lpsync, nova, "nova/future-thing")
+    result = pulled(lpsync, nova, "nova/future-thing")
     assert (nova / "specs/2027.2/approved/future-thing.rst").is_file()
     assert "jackal" not in folders(nova)
+    # nova's gate reads specs/<release>-template.rst for every release folder.
+    assert (
+        "made from specs/2027.1-template.rst; the repository keeps a template per release "
+        "and has no specs/2027.2-template.rst: open release 2027.2 before review" in result.output  # type: ignore[attr-defined]
+    )
 
 
 def test_a_numbered_series_goes_into_oslos_codename_folder(
     oslo: Path, lpsync: Callable[..., object]
 ) -> None:
-    pulled(lpsync, oslo, "oslo.log/quiet-logs")
+    # One template for every release: no release lacks its own.
+    assert "warning" not in pulled(lpsync, oslo, "oslo.log/quiet-logs").output  # type: ignore[attr-defined]
     # oslo kept codenames after 2023: 2025.2 is flamingo there.
     text = read(oslo, "specs/flamingo/quiet-logs.rst")
     assert gate_problems(text, OSLO_TEMPLATE) == []
@@ -150,9 +156,17 @@ def test_release_template_in_the_release_folder_and_configured_series_template(
     repo = make_repo(tmp_path / "configured", files)
     pulled(lpsync, repo, "nova/mem-encryption")
     assert "2026.2 Hibiscus" in read(repo, "specs/2026.2/approved/mem-encryption.rst")
-    # A release with no template of its own falls back to the newest one.
-    pulled(lpsync, repo, "nova/future-thing")
+    # A release with no template of its own falls back to the newest one, and says
+    # so: nova's gate opens specs/<release>-template.rst for every release folder.
+    result = pulled(lpsync, repo, "nova/future-thing")
     assert "2027.1 Indri" in read(repo, "specs/2027.2/approved/future-thing.rst")
+    assert (
+        "lpsync: warning: specs/2027.2/approved/future-thing.rst: made from "
+        "templates/2027.1.rst; the repository keeps a template per release and has "
+        "no templates/2027.2.rst: open release 2027.2 before review" in result.output  # type: ignore[attr-defined]
+    )
+    # A release with its own template: no warning.
+    assert "warning" not in pulled(lpsync, repo, "nova/next-thing").output  # type: ignore[attr-defined]
 
 
 # -- which copy is updated --------------------------------------------------------------

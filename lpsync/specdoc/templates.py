@@ -122,6 +122,28 @@ def find_template(
     return max(found, key=key)
 
 
+def missing_release_template(
+    repo_root: Path, specs_dir: str, configured: str | None, series: str | None
+) -> str | None:
+    """The template release ``series`` lacks (its path from the repo root) when the repo
+    keeps one per release, as nova does: its gate opens ``specs/<release>-template.rst``
+    for every release folder. None when the release has one, or the repo keeps one
+    template for all (oslo)."""
+    if not series:
+        return None
+    root = Path(repo_root)
+    if any(path.is_file() for path in release_templates(root, specs_dir, configured, series)):
+        return None
+    if configured:
+        return configured.replace(SERIES_FIELD, series) if SERIES_FIELD in configured else None
+    specs = root / specs_dir
+    if any(series_key(p.name[: -len("-template.rst")]) for p in specs.glob("*-template.rst")):
+        return f"{specs_dir}/{series}-template.rst"
+    if any(series_key(p.parent.name) for p in specs.glob("*/template.rst")):
+        return f"{specs_dir}/{series}/template.rst"
+    return None
+
+
 def _newest_release_file(root: Path, configured: str) -> Path:
     """The file matching the ``{series}`` pattern whose series is the newest release."""
     before, _, after = configured.partition(SERIES_FIELD)
