@@ -85,7 +85,7 @@ SHARED_OPTIONS: dict[str, tuple[Any, typer.models.OptionInfo, str | None]] = {
             "and 503 are retried for as long. [default: 30]",
             show_default=False,
         ),
-        None,
+        "LPSYNC_TIMEOUT",
     ),
 }
 

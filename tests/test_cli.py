@@ -408,3 +408,38 @@ def test_timeout_bounds_a_whole_command_retries_included(
     # The timeout, plus starting Python and logging in (generous: the machine is shared).
     assert elapsed < 1 + 5, elapsed
     assert not (repo / "specs/zed/ironic-shards.rst").exists()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_bad_lpsync_timeout_is_a_usage_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # Checked like the option, for every command, in one line.
+    monkeypatch.setenv("LPSYNC_TIMEOUT", "soon" if command == COMMANDS[0] else "0")
+    done = _python("-m", "lpsync", *_command_args(command, tmp_path))
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "LPSYNC_TIMEOUT" in done.stderr
+
+
+def test_lpsync_timeout_is_used_below_the_options_and_shown_in_help(
+    tmp_path: Path, git_env: None
+) -> None:
+    # The timeout given shows in the message about 502s retried for as long.
+    from lpsync.sandbox import Sandbox
+
+    repo = _demo_repo(tmp_path)
+    env = {"LPSYNC_TIMEOUT": "0.3", "LPSYNC_CACHE_DIR": str(tmp_path / "c")}
+    pull = _command_args("pull", repo)
+    with Sandbox(FIXTURES) as sandbox:
+        sandbox.add_fault("getSpecification", status=502)
+        root = ["--service-root", sandbox.service_root]
+        for args, used in [
+            ([*root, *pull], "0.3"),
+            (["--timeout", "0.4", *root, *pull], "0.4"),
+            (["--timeout", "0.4", *root, *pull, "--timeout", "0.5"], "0.5"),
+        ]:
+            result = CliRunner().invoke(app, args, env=env)
+            assert result.exit_code == 3, result.output
+            assert f"still after {used} s of retries" in result.stderr
+    assert "LPSYNC_TIMEOUT" in CliRunner().invoke(app, ["--help"]).stdout
