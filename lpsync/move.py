@@ -106,8 +106,8 @@ def move(
     rolled back on any failure."""
     if not Path(repo_dir).is_dir():
         raise UsageError(f"repository {repo_dir}: not a directory")
-    git = _open_git(repo_dir, options)
-    root = git.root if git else Path(os.path.realpath(repo_dir))
+    git = GitRepo(Path(repo_dir))  # a dry run too: it meets the refusals a run would
+    root = git.root
     config = load_config(root)
     specs_root = audit.spec_root(root, config)
     if options.release is not None and not is_valid_name(options.release):
@@ -127,8 +127,8 @@ def move(
             f"({config.implemented_dir}) and no abandoned folder ({config.abandoned_dir})"
         )
         return result
-    writes = None if options.dry_run else git
-    with transaction.guarded(writes, branch, check_state=options.commit):
+    # A dry run writes nothing: it takes no lock, but meets the refusals a run would.
+    with transaction.guarded(git, branch, check_state=options.commit, lock=not options.dry_run):
         linked = audit.read_linked_specs(root, config, launchpad_factory(), paths)
         result.errors = [f"{e.path}: {e.message}" for e in linked.errors]
         result.moves, result.skipped = plan_moves(root, config, linked)
@@ -139,25 +139,17 @@ def move(
         result.relinks = plan_relinks(root, specs_root, result.moves)
         _refuse_targets(root, result.moves)
         result.message = _message(result.moves, options.release)
-        if options.dry_run:
-            return result
-        assert git is not None
         changed = [m.source for m in result.moves] + [r.path for r in result.redirects]
         for path in changed + [link.path for link in result.relinks]:
             if os.path.lexists(root / path):
                 transaction.refuse_dirty(git, root / path, hint="")
+        if options.commit:
+            _refuse_branch(git, branch)
+        if options.dry_run:
+            return result
         signoff = config.signoff if options.signoff is None else options.signoff
         _apply(git, branch, options.commit, signoff, result)
     return result
-
-
-def _open_git(repo_dir: Path, options: MoveOptions) -> GitRepo | None:
-    try:
-        return GitRepo(Path(repo_dir))
-    except GitError:
-        if not options.dry_run:
-            raise
-        return None  # a dry run works on a plain directory
 
 
 def release_folder(specs_root: Path, release: str, config: Config) -> Path:
@@ -398,16 +390,20 @@ def _message(moves: list[Move], release: str | None) -> str:
 # -- doing -----------------------------------------------------------------------------
 
 
-def _apply(git: GitRepo, branch: str, commit: bool, signoff: bool, result: MoveResult) -> None:
-    root = git.root
-    on_branch = not commit or git.current_branch() == branch
-    if commit and not on_branch and git.branch_exists(branch):
+def _refuse_branch(git: GitRepo, branch: str) -> None:
+    """Commit on an existing branch only from it, or when it is where HEAD is."""
+    if git.current_branch() != branch and git.branch_exists(branch):
         tip = git.run("rev-parse", "--verify", f"{branch}^{{commit}}")
         if tip != git.head_commit():
             raise GitError(
                 f"branch {branch} exists and differs from HEAD; check it out to move "
                 "there, delete it, or pass --branch"
             )
+
+
+def _apply(git: GitRepo, branch: str, commit: bool, signoff: bool, result: MoveResult) -> None:
+    root = git.root
+    on_branch = not commit or git.current_branch() == branch
 
     def body(tx: transaction.Transaction) -> None:
         switched = tx.switch()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,6 +59,44 @@ def make_repo(path: Path, files: dict[str, str], symlinks: dict[str, str] | None
     git(path, "add", "-A")
     git(path, "commit", "-q", "-m", "Initial specs")
     return path
+
+
+def _diverge(repo: Path) -> None:
+    """Branches side and master that both change README.rst from HEAD."""
+    git(repo, "branch", "side")
+    for branch in ("side", "master"):
+        git(repo, "switch", "-q", branch)
+        (repo / "README.rst").write_text(f"{branch}\n")
+        git(repo, "add", "README.rst")
+        git(repo, "commit", "-qm", branch)
+
+
+def start_merge_conflict(repo: Path) -> None:
+    """A merge stopped on a conflict in README.rst ."""
+    _diverge(repo)
+    git(repo, "merge", "side", check=False)
+
+
+def start_rebase_conflict(repo: Path) -> None:
+    """A rebase stopped on a conflict in README.rst ."""
+    _diverge(repo)
+    git(repo, "switch", "-q", "side")
+    git(repo, "rebase", "master", check=False)
+
+
+def assert_refused_as_found(
+    repo: Path, make_state: Callable[[Path], None], run: Callable[[], Any], message: str
+) -> None:
+    """After ``make_state``, ``run`` (an lpsync command, a dry run too) refuses in one
+    line holding ``message``, exit 3, and leaves the repository exactly as it found it."""
+    make_state(repo)
+    before = snapshot(repo)
+    result = run()
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("lpsync: error: "), result.stderr
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(repo) == before
 
 
 @dataclass(frozen=True)

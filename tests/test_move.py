@@ -3,13 +3,23 @@ stand-in over HTTP."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from gitrepos import INTERRUPTING_HOOK, git, lpsync_process, make_repo, snapshot
+from gitrepos import (
+    INTERRUPTING_HOOK,
+    assert_refused_as_found,
+    git,
+    lpsync_process,
+    make_repo,
+    snapshot,
+    start_merge_conflict,
+    start_rebase_conflict,
+)
 from helpers_audit import bp_url, spec
 from typer.testing import CliRunner
 
@@ -303,22 +313,6 @@ def test_no_commit_moves_in_the_work_tree_and_index_only(
     assert git(nova, "status", "--porcelain", "--untracked-files=all").count("\n") == 10
 
 
-def test_an_existing_target_is_a_refusal_naming_it(
-    tmp_path: Path, git_env: None, lpsync: Callable[..., object]
-) -> None:
-    files = dict(NOVA_FILES)
-    files["specs/zed/implemented/done-thing.rst"] = "Someone else's spec.\n"
-    repo = make_repo(tmp_path / "nova-specs", files, NOVA_LINKS)
-    before = snapshot(repo)
-    result = lpsync("move", "--repo", str(repo))
-    assert result.exit_code == 3
-    assert (
-        "specs/zed/implemented/done-thing.rst: already exists; "
-        "cannot move specs/zed/approved/done-thing.rst there" in result.output
-    )
-    assert snapshot(repo) == before
-
-
 @pytest.mark.parametrize(
     ("link", "target", "message"),
     [
@@ -382,33 +376,76 @@ def test_ctrl_c_after_the_commit_landed_on_the_new_branch_rolls_it_all_back(
     assert snapshot(nova) == before  # not left on move/specs with the specs untracked
 
 
-def test_refusals_as_pull_makes_them(nova: Path, lpsync: Callable[..., object]) -> None:
-    with (nova / "specs/zed/approved/done-thing.rst").open("a") as fh:
+def _edit_spec(repo: Path) -> None:
+    with (repo / "specs/zed/approved/done-thing.rst").open("a") as fh:
         fh.write("An uncommitted edit.\n")
-    dirty = lpsync("move", "--repo", str(nova))
-    assert dirty.exit_code == 3
-    assert dirty.output.endswith(
-        "specs/zed/approved/done-thing.rst: has uncommitted changes; commit or stash them first\n"
-    )
-    git(nova, "checkout", "--", "specs")
-
-    (nova / "README.rst").write_text("staged\n")
-    git(nova, "add", "README.rst")
-    before = snapshot(nova)
-    staged = lpsync("move", "--repo", str(nova))
-    assert staged.exit_code == 3
-    assert "the index holds staged changes (README.rst)" in staged.output
-    assert snapshot(nova) == before
 
 
-def test_a_branch_that_moved_on_is_a_refusal(nova: Path, lpsync: Callable[..., object]) -> None:
-    git(nova, "branch", "move/specs")
-    git(nova, "commit", "-q", "--allow-empty", "-m", "Later work")
-    before = snapshot(nova)
-    result = lpsync("move", "--repo", str(nova))
-    assert result.exit_code == 3
-    assert "branch move/specs exists and differs from HEAD" in result.output
-    assert snapshot(nova) == before
+def _stage_other_file(repo: Path) -> None:
+    (repo / "README.rst").write_text("staged\n")
+    git(repo, "add", "README.rst")
+
+
+def _take_index_lock(repo: Path) -> None:
+    (repo / ".git/index.lock").write_text("")
+
+
+def _occupy_a_target(repo: Path) -> None:
+    (repo / "specs/zed/implemented/done-thing.rst").write_text("Someone else's spec.\n")
+    git(repo, "add", "specs")
+    git(repo, "commit", "-qm", "Another spec")
+
+
+def _move_the_branch_on(repo: Path) -> None:
+    git(repo, "branch", "move/specs")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "Later work")
+
+
+@pytest.mark.parametrize(
+    ("make_state", "message"),
+    [
+        (
+            _edit_spec,
+            "specs/zed/approved/done-thing.rst: has uncommitted changes; commit or stash them "
+            "first",
+        ),
+        (_stage_other_file, "the index holds staged changes (README.rst); commit or unstage"),
+        (start_merge_conflict, "a merge is in progress; finish or abort it first"),
+        (start_rebase_conflict, "rebase"),
+        (_take_index_lock, ".git/index.lock: git's lock file exists"),
+        (
+            _occupy_a_target,
+            "specs/zed/implemented/done-thing.rst: already exists; "
+            "cannot move specs/zed/approved/done-thing.rst there",
+        ),
+        (_move_the_branch_on, "branch move/specs exists and differs from HEAD"),
+    ],
+)
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
+def test_refusals_as_pull_makes_them_in_a_dry_run_too(
+    nova: Path,
+    lpsync: Callable[..., object],
+    make_state: Callable[[Path], None],
+    message: str,
+    dry_run: list[str],
+) -> None:
+    # A dry run meets the refusal the run would, in the same words, and changes nothing.
+    run = functools.partial(lpsync, "move", "--repo", str(nova), *dry_run)
+    assert_refused_as_found(nova, make_state, run, message)
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
+def test_outside_a_git_repository_is_a_refusal(
+    tmp_path: Path, lpsync: Callable[..., object], dry_run: list[str]
+) -> None:
+    plain = tmp_path / "plain"
+    for name, text in NOVA_FILES.items():
+        (plain / name).parent.mkdir(parents=True, exist_ok=True)
+        (plain / name).write_text(text)
+    result = lpsync("move", "--repo", str(plain), *dry_run)
+    assert result.exit_code == 3, result.output
+    assert result.stderr == f"lpsync: error: {plain}: not inside a git repository\n"
+    assert (plain / "specs/zed/approved/done-thing.rst").is_file()
 
 
 def test_signoff_hooks_and_config_apply_as_in_pull(

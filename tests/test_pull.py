@@ -9,7 +9,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from gitrepos import INTERRUPTING_HOOK, git, lpsync_process, make_repo, snapshot
+from gitrepos import (
+    INTERRUPTING_HOOK,
+    assert_refused_as_found,
+    git,
+    lpsync_process,
+    make_repo,
+    snapshot,
+    start_merge_conflict,
+    start_rebase_conflict,
+)
 from typer.testing import CliRunner
 
 from lpsync.cli import app
@@ -470,34 +479,13 @@ def _edit_spec(repo: Path) -> None:
     spec.write_text(spec.read_text() + "\nAn unfinished thought.\n")
 
 
-def _diverge(repo: Path) -> None:
-    """Branches side and master that both change README.rst."""
-    git(repo, "switch", "-q", "-c", "side")
-    (repo / "README.rst").write_text("side\n")
-    git(repo, "commit", "-qam", "side")
-    git(repo, "switch", "-q", "master")
-    (repo / "README.rst").write_text("main\n")
-    git(repo, "commit", "-qam", "main")
-
-
-def _start_merge_conflict(repo: Path) -> None:
-    _diverge(repo)
-    git(repo, "merge", "side", check=False)
-
-
-def _start_rebase_conflict(repo: Path) -> None:
-    _diverge(repo)
-    git(repo, "switch", "-q", "side")
-    git(repo, "rebase", "master", check=False)
-
-
 @pytest.mark.parametrize(
     ("make_state", "message"),
     [
         (_stage_other_file, "the index holds staged changes (README.rst)"),
         (_edit_spec, "specs/zed/libvirt-vdpa-hotplug.rst: has uncommitted changes"),
-        (_start_merge_conflict, "a merge is in progress"),
-        (_start_rebase_conflict, "rebase"),
+        (start_merge_conflict, "a merge is in progress"),
+        (start_rebase_conflict, "rebase"),
     ],
 )
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
@@ -509,13 +497,8 @@ def test_refusals_leave_the_repo_as_found(
     dry_run: list[str],
 ) -> None:
     # A dry run reports the refusal the run would meet, in the same words.
-    make_state(repo)
-    before = snapshot(repo)
-    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo), *dry_run)
-    assert result.exit_code == 3, result.output
-    assert message in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert snapshot(repo) == before
+    args = ["pull", "libvirt-vdpa-hotplug", "--repo", str(repo), *dry_run]
+    assert_refused_as_found(repo, make_state, lambda: lpsync(*args), message)
 
 
 def test_untracked_files_elsewhere_do_not_matter(repo: Path, lpsync: Callable[..., object]) -> None:
