@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from pathlib import Path
 
+import pytest
 from docutils import nodes
 from docutils.core import publish_doctree
+from gitrepos import git
+from typer.testing import CliRunner
+
+from lpsync.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.rst").read_text(encoding="utf-8")
 SHARED_FLAGS = ("--service-root", "--cache-dir", "--timeout")
 
 
 def _examples() -> list[str]:
     """The README's literal and code blocks."""
     tree = publish_doctree(
-        (ROOT / "README.rst").read_text(encoding="utf-8"),
+        README,
         settings_overrides={"report_level": 5, "halt_level": 5},
     )
     return [node.astext() for node in tree.findall(nodes.literal_block)]
@@ -55,3 +62,37 @@ def test_no_example_installs_lpsync_from_the_package_index() -> None:
     for what in installed:
         name = re.split(r"[\s\[<>=!~;@]", what, maxsplit=1)[0]
         assert name != "lpsync" or "git+" in what, what
+
+
+def test_the_offline_quick_start_exits_as_its_paragraph_says(
+    tmp_path: Path, git_env: None, fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The line's lpsync steps, run as the shell would (`&&` stops at a failure, `;`
+    # does not), against what the paragraph before it says each one exits with.
+    paragraph, block = README.split("Run lpsync offline:", 1)[1].split("::\n", 1)
+    line = block.strip().splitlines()[0]
+    demo = tmp_path / "demo"
+    shutil.copytree(ROOT / "fixtures/demo-specs", demo)
+    git(demo, "init", "-q")
+    git(demo, "add", "-A")
+    git(demo, "commit", "-q", "-m", "Demo specs")
+    monkeypatch.setenv("LPSYNC_SERVICE_ROOT", str(fixtures_dir))
+    monkeypatch.setenv("LPSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    codes: dict[str, int] = {}
+    outputs: dict[str, str] = {}
+    status = 0
+    for operator, step in re.findall(r"(^|&&|;)\s*([^&;]+)", line):
+        words = shlex.split(step)
+        if Path(words[0]).name != "lpsync" or (operator == "&&" and status != 0):
+            continue  # the setup is done above; after a failure `&&` runs nothing
+        result = CliRunner().invoke(app, [w.replace("$demo", str(demo)) for w in words[1:]])
+        status = codes[words[1]] = result.exit_code
+        outputs[words[1]] = result.output
+    assert list(codes) == ["pull", "move", "status", "audit"], codes
+    said = " ".join(paragraph.split())
+    claims = {name: int(code) for name, code in re.findall(r"``(\w+)``.*?\bexits? (\d)", said)}
+    assert claims == {name: codes[name] for name in claims} and claims, (claims, outputs)
+    whole = re.search(r"exits (\d), the exit status of the whole line", said)
+    assert whole is not None and int(whole.group(1)) == status
+    for quoted in re.findall(r"``([^`]*\bfindings)``", said):
+        assert quoted in outputs["audit"]
