@@ -7,8 +7,11 @@ and signing config apply, which GitPython's own ``index.commit`` would skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
+import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -73,6 +76,21 @@ def _first_line(exc: object) -> str:
     return f"failed with exit status {status}" if status is not None else str(exc).split("\n")[0]
 
 
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """After Ctrl-C: a terminal sent git the same SIGINT; forward it in case only
+    lpsync got it (a supervisor's ``kill -INT``), then wait, bounded, for git to end."""
+    with contextlib.suppress(OSError):
+        proc.send_signal(signal.SIGINT)
+    for _ in range(2):
+        try:
+            proc.wait(timeout=5)
+            return
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        except KeyboardInterrupt:  # pressed again: stop waiting politely
+            proc.kill()
+
+
 class GitRepo:
     """A working tree lpsync may change, with enough state to put it back."""
 
@@ -81,6 +99,8 @@ class GitRepo:
 
         self._git_errors = (git.GitCommandError, git.InvalidGitRepositoryError, git.NoSuchPathError)
         env = {k: v for k, v in os.environ.items() if k not in _LEAKY_GIT_ENV}
+        # git's messages in English (they are matched), as GitPython runs it.
+        self._env = {**env, "LANGUAGE": "C", "LC_ALL": "C"}
         try:
             self.repo = git.Repo(path, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -94,10 +114,32 @@ class GitRepo:
         self.root = Path(work_tree).resolve()
 
     def run(self, *args: str) -> str:
+        """Run git; its output without the last newline. A failure is a GitError in
+        git's own words. On Ctrl-C (or any exception while it runs) git is let finish
+        or die before this returns: a commit landing after the rollback has begun
+        would survive it."""
         try:
-            return self.repo.git.execute(["git", *args])
-        except self._git_errors as exc:
-            raise GitError(f"git {args[0]}: {_first_line(exc)}") from None
+            proc = subprocess.Popen(
+                ["git", *args],
+                cwd=self.repo.working_tree_dir,
+                env=self._env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            raise GitError(f"git {args[0]}: {exc.strerror}") from None
+        try:
+            out, err = proc.communicate()
+        except BaseException:
+            _stop(proc)
+            raise
+        stdout = out.decode("utf-8", "surrogateescape")
+        if proc.returncode:
+            stderr = err.decode("utf-8", "surrogateescape")
+            words = _first_line(SimpleNamespace(stderr=stderr, status=proc.returncode))
+            raise GitError(f"git {args[0]}: {words}")
+        return stdout[:-1] if stdout.endswith("\n") else stdout
 
     # -- state -------------------------------------------------------------------
 

@@ -830,6 +830,41 @@ def test_ctrl_c_during_the_commit_rolls_back(repo: Path, sandbox: Sandbox, tmp_p
     assert snapshot(repo) == before
 
 
+# SIGINT to lpsync alone (a supervisor's kill -INT, a CI timeout): git goes on and
+# its commit lands a moment later, after lpsync has begun to roll back.
+LATE_COMMIT_HOOK = """#!/bin/sh
+kill -INT $(ps -o ppid= -p $PPID | tr -d ' ')
+sleep 0.5
+"""
+
+
+@pytest.mark.parametrize("hook_name", ["commit-msg", "post-commit"])  # before, after the ref
+def test_an_interrupt_only_lpsync_gets_waits_for_git_then_rolls_back(
+    repo: Path, sandbox: Sandbox, tmp_path: Path, hook_name: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    hook = repo / ".git/hooks" / hook_name
+    hook.write_text(LATE_COMMIT_HOOK)
+    hook.chmod(0o755)
+    before = snapshot(repo)
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "lpsync", "--service-root", sandbox.service_root]
+        + ["--cache-dir", str(tmp_path / "c"), "pull", "libvirt-vdpa-hotplug"]
+        + ["--repo", str(repo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "lpsync: interrupted\n"
+    assert snapshot(repo) == before
+
+
 @pytest.mark.parametrize("branch", ["@", "@{-1}", "a b", "x..y", "HEAD"])
 def test_a_bad_branch_is_exit_2_before_any_request(
     repo: Path, lpsync: Callable[..., object], sandbox: Sandbox, branch: str
