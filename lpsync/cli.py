@@ -594,8 +594,17 @@ class _launchpad:
         self._stack.close()
 
 
+def _unraisable(info: Any) -> None:
+    """An exception in a finaliser (``__del__``; Ctrl-C can land in GitPython's) is
+    dropped by Python after printing "Exception ignored" and a traceback: drop it
+    quietly (the command carries on either way), with the traceback on opt-in."""
+    if os.environ.get("LPSYNC_DEBUG"):
+        sys.__unraisablehook__(info)
+
+
 def main() -> None:
     """Console-script entry point: usage errors too become one line on stderr."""
+    sys.unraisablehook = _unraisable
     try:
         code = app(standalone_mode=False)
     except typer.Abort:  # Ctrl-C outside a command (while parsing, say)

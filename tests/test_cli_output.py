@@ -29,9 +29,9 @@ HOSTILE = "Evil \x1b]0;owned\x07title \x1b[2J\x1b[1A\x9b31m\u202eend\x00"
 
 
 def _python(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    kwargs.setdefault("env", {**os.environ, "PYTHONPATH": str(ROOT)})
     return subprocess.run(
-        [sys.executable, *args], capture_output=True, text=True, env=env, timeout=60, **kwargs
+        [sys.executable, *args], capture_output=True, text=True, timeout=60, **kwargs
     )
 
 
@@ -182,6 +182,35 @@ def test_ctrl_c_is_interrupted_exit_130(tmp_path: Path, monkeypatch: pytest.Monk
     result = CliRunner().invoke(app, ["audit", "--repo", str(tmp_path)])
     assert result.exit_code == 130
     assert result.stderr == "lpsync: interrupted\n"
+
+
+FINALISER_INTERRUPTED = """
+import sys
+import lpsync.config
+from lpsync import cli
+
+class Finalised:
+    def __del__(self):
+        raise KeyboardInterrupt
+
+def drop_one(*args):
+    Finalised()
+    raise ValueError("carried on")
+
+lpsync.config.load_config = drop_one
+sys.argv = ["lpsync", "audit", "--repo", sys.argv[1]]
+cli.main()
+"""
+
+
+def test_ctrl_c_inside_a_finaliser_prints_no_traceback(tmp_path: Path) -> None:
+    # Ctrl-C can land in a __del__ (GitPython's config parser has one): Python would
+    # print "Exception ignored in ..." with a traceback, then carry on.
+    env = {k: v for k, v in os.environ.items() if k != "LPSYNC_DEBUG"}
+    done = _python("-c", FINALISER_INTERRUPTED, str(tmp_path), env={**env, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 3
+    assert done.stderr.startswith("lpsync: internal error: ValueError: carried on")
+    assert len(done.stderr.splitlines()) == 1
 
 
 def test_bare_lpsync_prints_the_help_and_no_error() -> None:
