@@ -8,6 +8,7 @@ and signing config apply, which GitPython's own ``index.commit`` would skip.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import signal
@@ -201,23 +202,8 @@ class GitRepo:
         dir, so linked worktrees share it) for a whole writing command: two commands
         that switch branches and commit in one repo at once would mix their commits."""
         path = Path(self.repo.common_dir) / LOCK_NAME
-        for _ in range(2):
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                break
-            except FileExistsError:
-                pid = _lock_owner(path)
-                if pid is None or _alive(pid):
-                    owner = f" (pid {pid})" if pid else ""
-                    raise GitError(
-                        f"{path}: another lpsync command{owner} is changing this repository; "
-                        "wait for it to finish, or delete the file if none is running"
-                    ) from None
-                path.unlink(missing_ok=True)  # its process is gone: a stale lock
-            except OSError as exc:
-                raise GitError(f"{path}: cannot take lpsync's lock: {exc.strerror}") from None
-        else:
-            raise GitError(f"{path}: cannot take lpsync's lock")
+        with _taking_in_turn(path.parent):
+            fd = _take_lock(path)
         try:
             with os.fdopen(fd, "w") as fh:
                 fh.write(f"{os.getpid()}\n")
@@ -379,6 +365,40 @@ def repo_lock(path: Path) -> AbstractContextManager[None]:
     except GitError:
         return nullcontext()
     return repo.locked()
+
+
+@contextmanager
+def _taking_in_turn(git_dir: Path) -> Iterator[None]:
+    """Let one lpsync at a time judge and take the lock: two that both found a stale
+    one would otherwise each delete the other's fresh lock and both go on. The flock on
+    the git directory is held for microseconds and freed by the kernel on any exit."""
+    try:
+        dir_fd = os.open(git_dir, os.O_RDONLY)
+    except OSError as exc:
+        raise GitError(f"{git_dir}: cannot take lpsync's lock: {exc.strerror}") from None
+    try:
+        fcntl.flock(dir_fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(dir_fd)
+
+
+def _take_lock(path: Path) -> int:
+    for _ in range(2):
+        try:
+            return os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            pid = _lock_owner(path)
+            if pid is None or _alive(pid):
+                owner = f" (pid {pid})" if pid else ""
+                raise GitError(
+                    f"{path}: another lpsync command{owner} is changing this repository; "
+                    "wait for it to finish, or delete the file if none is running"
+                ) from None
+            path.unlink(missing_ok=True)  # its process is gone: a stale lock
+        except OSError as exc:
+            raise GitError(f"{path}: cannot take lpsync's lock: {exc.strerror}") from None
+    raise GitError(f"{path}: cannot take lpsync's lock")
 
 
 def _lock_owner(path: Path) -> int | None:

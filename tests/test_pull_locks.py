@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from gitrepos import GIT_ENV, git, snapshot
 from test_pull import lpsync, repo, runner  # noqa: F401 (fixtures)
 
@@ -83,6 +84,51 @@ def test_a_lock_left_by_a_dead_process_is_taken_over(
     (repo / ".git/lpsync.lock").write_text(dead.stdout)
     result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
     assert result.exit_code == 0, result.output
+    assert not (repo / ".git/lpsync.lock").exists()
+
+
+def test_two_writers_taking_over_one_stale_lock_do_not_both_get_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Four writers find the same stale lock; reading its owner is slowed so that all
+    # of them have judged it stale before any takes it over. Only one may hold it.
+    import threading
+
+    from lpsync import gitrepo
+
+    (repo / ".git/lpsync.lock").write_text("999999999\n")  # no such pid
+    read_owner = gitrepo._lock_owner
+
+    def slow_owner(path: Path) -> int | None:
+        owner = read_owner(path)
+        time.sleep(0.1)
+        return owner
+
+    monkeypatch.setattr(gitrepo, "_lock_owner", slow_owner)
+    start = threading.Barrier(4)
+    holding: list[int] = []
+    most: list[int] = []
+    refused: list[str] = []
+
+    def writer() -> None:
+        git_repo = gitrepo.GitRepo(repo)
+        start.wait()
+        try:
+            with git_repo.locked():
+                holding.append(1)
+                most.append(len(holding))
+                time.sleep(0.3)
+                holding.pop()
+        except gitrepo.GitError as exc:
+            refused.append(str(exc))
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert max(most) == 1
+    assert len(refused) == 3 and all("another lpsync command" in r for r in refused)
     assert not (repo / ".git/lpsync.lock").exists()
 
 
