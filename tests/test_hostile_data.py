@@ -123,3 +123,37 @@ def test_a_lone_surrogate_in_a_display_name_is_a_launchpad_error_naming_the_fiel
     assert result.exit_code == 3, result.output
     assert "person alice-k: field 'display_name' is not valid Unicode text" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+# -- titles no RST reader takes, and lines docutils refuses ------------------------------
+
+
+@pytest.mark.parametrize(
+    "title", ["", "   ", "A" * 9999], ids=["empty", "blank", "over-the-line-limit"]
+)
+def test_a_title_no_spec_can_carry_is_launchpads_data_exit_3(
+    repo: Path, lpsync: Callable[..., object], sandbox: Sandbox, title: str
+) -> None:
+    # docutils reads nothing of a file with a line over 10,000 characters: a pull that
+    # wrote one would leave a spec no reader (audit, Sphinx) can read.
+    sandbox.data.blueprints[BP] = replace(sandbox.data.blueprints[BP], title=title)
+    before = snapshot(repo)
+    result = lpsync("pull", "libvirt-vdpa-hotplug", "--repo", str(repo))
+    assert result.exit_code == 3, result.output
+    assert result.stderr.count("\n") == 1
+    assert "blueprint nova/libvirt-vdpa-hotplug on Launchpad: its title is " in result.stderr
+    assert snapshot(repo) == before
+
+
+def test_a_spec_line_docutils_refuses_is_named_not_read_as_a_spec_without_link(
+    repo: Path, lpsync: Callable[..., object]
+) -> None:
+    path = repo / "specs/zed/libvirt-vdpa-hotplug.rst"
+    text = path.read_text()
+    path.write_text(text + "\n" + "x" * 10001 + "\n")
+    line = text.count("\n") + 2
+    git(repo, "commit", "-qam", "a very long line")
+    result = lpsync("audit", "--repo", str(repo), "specs/zed/libvirt-vdpa-hotplug.rst")
+    assert result.exit_code == 3, result.output
+    assert "LPS101" not in result.stdout
+    assert f"libvirt-vdpa-hotplug.rst:{line}: error: line is 10001 characters long" in result.output

@@ -26,7 +26,7 @@ from lpsync.specdoc.lines import (
     split_lines,
 )
 from lpsync.specdoc.model import LinkedBlueprint, Located, SpecFields
-from lpsync.specdoc.parse import _parse
+from lpsync.specdoc.parse import _parse, line_length_limit
 from lpsync.specdoc.sections import _preamble_end
 
 _BULLET_RE = re.compile(r"[-*+][ \t]+")
@@ -243,6 +243,23 @@ def read_fields_full(text: str, path: str | Path = "<spec>") -> SpecFields:
     return _assemble(lv, cand, _decide(document, None))
 
 
+def _refuse_overlong_line(text: str, path: str | Path) -> None:
+    """docutils (so Sphinx) reads nothing of a file with a line over its limit: such a
+    spec has no fields at all, which must not read as "no blueprint link"."""
+    limit = line_length_limit()
+    if len(text) <= limit:
+        return
+    for number, line in enumerate(text.splitlines(), 1):
+        width = len(line.expandtabs(8))
+        if width > limit:
+            raise SpecError(
+                path,
+                f"line is {width} characters long, over docutils' limit of {limit}: "
+                "docutils reads nothing of this file",
+                number,
+            )
+
+
 def read_fields(text: str, path: str | Path = "<spec>") -> SpecFields:
     """Find the four fields; docutils sees only the top-level blocks that matter."""
     if not isinstance(text, str):
@@ -251,6 +268,7 @@ def read_fields(text: str, path: str | Path = "<spec>") -> SpecFields:
         raise SpecError(
             path, "binary content (NUL byte)", text[: text.index("\x00")].count("\n") + 1
         )
+    _refuse_overlong_line(text, path)
     lv = split_lines(text)
     if not lv.content:
         return SpecFields(None, None, (), None, False, None, False)

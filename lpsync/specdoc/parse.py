@@ -116,6 +116,11 @@ STATE_CLASSES = tuple(
 )
 
 
+def line_length_limit() -> int:
+    """The longest line docutils reads (a longer one and it reads nothing of the file)."""
+    return int(_settings().line_length_limit)
+
+
 def _parse(lines: Sequence[str]) -> nodes.document:
     """Parse already split lines with no transforms.
 

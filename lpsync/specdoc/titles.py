@@ -15,7 +15,7 @@ from docutils import nodes
 from docutils.utils import column_width
 
 from lpsync.specdoc.lines import _ADORN_RE
-from lpsync.specdoc.parse import _parse
+from lpsync.specdoc.parse import _parse, line_length_limit
 
 # Characters that can start or end inline markup; ``_ : @`` only where they could form
 # a reference, a URI or an e-mail address (``a_b`` and ``Note: x`` stay readable).
@@ -101,4 +101,9 @@ def title_problem(title: str) -> str | None:
         return "title is empty"
     if _ADORN_RE.match(escape_title(clean)):
         return f"title {clean!r} cannot be an RST title"
+    if len(escape_title(clean)) + 2 > line_length_limit():  # with the over- and underline
+        return (
+            f"title is {len(clean)} characters long: docutils reads nothing of a spec "
+            f"with a line over {line_length_limit()}"
+        )
     return None
