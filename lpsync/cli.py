@@ -126,8 +126,9 @@ def _handle_errors(func: F) -> F:
         except LpsyncError as exc:
             echo(f"lpsync: error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            echo("lpsync: interrupted", err=True)
+        except KeyboardInterrupt as exc:
+            # A rollback cut short says what it could not put back.
+            echo(f"lpsync: interrupted{f'; {exc}' if str(exc) else ''}", err=True)
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):
             raise

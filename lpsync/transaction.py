@@ -228,7 +228,9 @@ def run(git: GitRepo, branch: str, on_branch: bool, body: Callable[[Transaction]
         return body(tx)
     except BaseException as exc:  # Ctrl-C too: never leave a half-made commit behind
         failed = tx.rollback(interrupted=isinstance(exc, KeyboardInterrupt))
-        if failed and not isinstance(exc, KeyboardInterrupt):
+        if failed and isinstance(exc, KeyboardInterrupt):  # still 130, but say it
+            raise KeyboardInterrupt(f"could not restore {', '.join(failed)}") from None
+        if failed:
             raise GitError(f"{exc}; could not restore {', '.join(failed)}") from None
         if isinstance(exc, OSError):
             raise GitError(f"{tx.current or git.root}: {exc}") from None

@@ -7,6 +7,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gitrepos import (
@@ -838,28 +839,23 @@ sleep 0.5
 """
 
 
+def pull_in_a_process(repo: Path, sandbox: Sandbox, tmp_path: Path) -> Any:
+    """``lpsync pull libvirt-vdpa-hotplug`` as its own process, for a hook to signal."""
+    return lpsync_process(
+        *("--service-root", sandbox.service_root, "--cache-dir", str(tmp_path / "c")),
+        *("pull", "libvirt-vdpa-hotplug", "--repo", str(repo)),
+    )
+
+
 @pytest.mark.parametrize("hook_name", ["commit-msg", "post-commit"])  # before, after the ref
 def test_an_interrupt_only_lpsync_gets_waits_for_git_then_rolls_back(
     repo: Path, sandbox: Sandbox, tmp_path: Path, hook_name: str
 ) -> None:
-    import os
-    import subprocess
-    import sys
-
     hook = repo / ".git/hooks" / hook_name
     hook.write_text(LATE_COMMIT_HOOK)
     hook.chmod(0o755)
     before = snapshot(repo)
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(
-        [sys.executable, "-m", "lpsync", "--service-root", sandbox.service_root]
-        + ["--cache-dir", str(tmp_path / "c"), "pull", "libvirt-vdpa-hotplug"]
-        + ["--repo", str(repo)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(root)},
-    )
+    done = pull_in_a_process(repo, sandbox, tmp_path)
     assert done.returncode == 130, done.stderr
     assert done.stderr == "lpsync: interrupted\n"
     assert snapshot(repo) == before

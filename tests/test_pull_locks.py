@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from gitrepos import GIT_ENV, git, snapshot
-from test_pull import lpsync, repo, runner  # noqa: F401 (fixtures)
+from test_pull import lpsync, pull_in_a_process, repo, runner  # noqa: F401 (fixtures)
 
 from lpsync.sandbox import Sandbox
 
@@ -143,6 +143,23 @@ def test_a_rollback_names_what_it_could_not_restore(
     assert result.exit_code == 3
     assert "could not restore HEAD on master" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_interrupted_rollback_names_what_it_could_not_restore(
+    repo: Path, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # Ctrl-C (to lpsync alone) while a hook has left git's HEAD.lock: exit 130 as for
+    # any interrupt, and the one line still says what is not as it was.
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text(
+        '#!/bin/sh\ntouch "$(git rev-parse --git-dir)/HEAD.lock"\n'
+        "kill -INT $(ps -o ppid= -p $PPID | tr -d ' ')\nsleep 0.5\n"
+    )
+    hook.chmod(0o755)
+    done = pull_in_a_process(repo, sandbox, tmp_path)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.startswith("lpsync: interrupted; could not restore HEAD on master")
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_audit_fix_refuses_while_another_command_holds_the_lock(
