@@ -16,8 +16,8 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -190,10 +190,10 @@ def read_linked_specs(
         # speaks for its blueprint): the same people audit would ask for after reading.
         linked_by = Counter(ref.name for refs in scanned.values() for ref in set(refs))
         early = _EarlyPeople(net, linked_by if early_people and not paths else None)
-        # Specs that name their assignee by display name first: their people can then
-        # be asked for while the rest is read. Results keep the files' order.
+        # Specs whose people will be asked for are read first (_reading_order), so
+        # those requests overlap the rest of the reading. Results keep the files' order.
         order = {path: k for k, path in enumerate(targets)}
-        reading = sorted(targets, key=lambda path: not _names_by_display_name(raw[path]))
+        reading = _reading_order(targets, raw, scanned, net, early.linked_by)
         specs: list[_Spec] = []
         for done, path in enumerate(reading, 1):
             spec = _read(root, path, errors, raw.pop(path))
@@ -326,7 +326,7 @@ def _targets(
             links.append(path)
     # A symlink to a spec that is audited anyway (ironic's release dirs link into
     # approved/) would count the spec twice: audit the file once, under its own path.
-    real = {p.resolve() for p in regular}
+    real = {p.resolve() for p in regular} if links else set()  # resolve(): syscalls a part
     for link in links:
         if link.resolve() not in real:
             real.add(link.resolve())
@@ -501,14 +501,69 @@ _ASSIGNEE_HINT_RE = re.compile(
 )
 
 
-def _names_by_display_name(data: bytes | SpecError) -> bool:
-    """A guess from the raw bytes, for the reading order only: the assignee looks like a
-    full name ("Jane Doe"), which audit may need the person's display name to match."""
+def _assignee_hint(data: bytes | SpecError) -> str | None:
+    """The primary assignee as the raw bytes seem to say it: a guess, for the reading
+    order only (docutils decides what the field holds)."""
     if isinstance(data, SpecError):
-        return False
+        return None
     m = _ASSIGNEE_HINT_RE.search(data)
-    value = m.group(1).strip() if m else b""
-    return b" " in value and not any(c in value for c in b"(<@`:")
+    return m.group(1).strip().decode("utf-8", "replace") if m else None
+
+
+def _names_by_display_name(hint: str | None) -> bool:
+    """The assignee looks like a full name ("Jane Doe"), which audit may need the
+    person's display name to match."""
+    return hint is not None and " " in hint and not any(c in hint for c in "(<@`:")
+
+
+def _reading_order(
+    targets: list[Path],
+    raw: dict[Path, bytes | SpecError],
+    scanned: dict[Path, list[BlueprintRef]],
+    net: Prefetch,
+    linked_by: Counter[str] | None,
+) -> Iterator[Path]:
+    """The specs in the order to read them: those naming their assignee by display name
+    first; then, whenever a listing page has come in, the unread specs whose blueprint
+    it holds and whose assignee (as the raw bytes seem to say it) does not name that
+    person by id. Reading those early asks for their people early (_EarlyPeople); the
+    people asked for stay exactly those the specs as read need."""
+    hints = {path: _assignee_hint(raw[path]) for path in targets}
+    queue = deque(sorted(targets, key=lambda path: not _names_by_display_name(hints[path])))
+    # The specs _EarlyPeople may ask a person for whose blueprint is not known yet.
+    undecided = [p for p in queue if linked_by is not None and _early_ref(scanned[p], linked_by)]
+    done: set[Path] = set()
+    seen = -1
+    while queue:
+        if undecided and net.news != seen:
+            seen = net.news
+            urgent: list[Path] = []
+            waiting: list[Path] = []
+            for path in undecided:
+                ref = _early_ref(scanned[path], linked_by)  # type: ignore[arg-type]
+                assert ref is not None and ref.project is not None
+                known, blueprint = net.known(ref.project, ref.name)
+                if path in done:
+                    continue
+                if not known:
+                    waiting.append(path)
+                elif blueprint is not None and blueprint.assignee and hints[path] is not None:
+                    verdict = people.match(hints[path], blueprint.assignee)
+                    if verdict is people.Match.NEED_NAME:
+                        urgent.append(path)
+            undecided = waiting
+            if urgent:
+                first = set(urgent)
+                queue = deque([*urgent, *(p for p in queue if p not in first)])
+        path = queue.popleft()
+        done.add(path)
+        yield path
+
+
+def _early_ref(refs: list[BlueprintRef], linked_by: Counter[str]) -> BlueprintRef | None:
+    """The scan's first link, when no other spec links its blueprint (the specs whose
+    people _EarlyPeople asks for)."""
+    return refs[0] if refs and linked_by[refs[0].name] == 1 else None
 
 
 def _wanted(refs: Iterable[BlueprintRef]) -> dict[str, set[str]]:

@@ -89,3 +89,50 @@ def test_at_most_sixteen_requests_are_in_flight(make_model, tmp_path: Path) -> N
                 one.people_done()
                 two.people_done()
     assert 8 < peak <= 16
+
+
+def test_a_spec_whose_person_is_needed_is_read_as_soon_as_its_blueprint_is_known(
+    make_model, tmp_path: Path
+) -> None:
+    # The last file names its assignee by another id (no display-name look to go by):
+    # once the listing tells its blueprint, it is read next and its person asked for,
+    # not after every other spec.
+    from helpers_audit import bp_url, make_repo, spec
+
+    from lpsync.audit import READING, run_audit
+    from lpsync.config import load_config
+
+    n = 60
+    files = {"setup.cfg": "[lpsync]\nproject = big\n"}
+    for i in range(n):
+        name = f"spec-{i:04d}"
+        written = "dev2" if i == n - 1 else f"dev{i % 5}"  # spec-0059's is dev4
+        milestone = "m1" if i % 2 else None
+        files[f"specs/zed/{name}.rst"] = spec(f"Spec {i}", bp_url("big", name), written, milestone)
+    repo = make_repo(tmp_path / "repo", files)
+    with Sandbox.from_model(make_model(n)) as sb:
+        with open_launchpad(sb.service_root, tmp_path / "cache", timeout=5) as session:
+            sb.clear_requests()
+            asked_before_last: list[bool] = []
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage != READING:
+                    return
+                if done == 1:  # let the listing come in while the first spec is "read"
+                    for _ in range(500):
+                        if any("all_specifications" in r.path for r in sb.requests):
+                            break
+                        threading.Event().wait(0.01)
+                    threading.Event().wait(0.2)  # and be handed over
+                if done == total - 1:
+                    for _ in range(500):
+                        if any(r.path == "/devel/~dev4" for r in sb.requests):
+                            break
+                        threading.Event().wait(0.01)
+                    asked_before_last.append(any(r.path == "/devel/~dev4" for r in sb.requests))
+
+            result = run_audit(repo, load_config(repo), session, progress=progress)
+        people = [r.path for r in sb.requests if r.path.startswith("/devel/~")]
+    assert asked_before_last == [True]
+    assert people == ["/devel/~dev4"]  # only the person audit needs
+    assert [f.code for f in result.findings] == ["LPS401"]
