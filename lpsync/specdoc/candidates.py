@@ -39,9 +39,13 @@ class _Candidates:
     milestone: list[tuple[int, re.Match]]
 
 
+def _find_hosts(text: str) -> list[int]:
+    return [m.start(1) for m in _HOST_RE.finditer(text)]
+
+
 def _find_candidates(text: str) -> _Candidates:
     return _Candidates(
-        hosts=[m.start(1) for m in _HOST_RE.finditer(text)],
+        hosts=_find_hosts(text),
         assignee=[(m.start(1), m) for m in _ASSIGNEE_RE.finditer(text)],
         milestone=[(m.start(1), m) for m in _MILESTONE_RE.finditer(text)],
     )

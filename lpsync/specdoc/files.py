@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 from lpsync.errors import SpecError
@@ -88,8 +89,14 @@ def is_spec_file(path: Path, specs_root: Path) -> bool:
         Path(os.path.abspath(path)).relative_to(os.path.abspath(specs_root))
     except ValueError:
         return False
-    if path.is_symlink() or not path.is_file():
+    try:
+        info = path.lstat()
+    except OSError:
         return False
+    if not stat.S_ISREG(info.st_mode):
+        return False  # a symlink, a folder, a fifo...
+    if info.st_size >= 512:
+        return True  # too long for an exported link: no need to open it (audit lists 900)
     try:
         with path.open("rb") as handle:
             head = handle.read(512)
