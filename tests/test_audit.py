@@ -676,13 +676,13 @@ def test_relative_paths_resolve_against_the_cwd_then_the_repo(
 def test_fix_that_cannot_write_is_an_error_entry(
     tmp_path: Path, audit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lpsync import audit as audit_module
+    from lpsync.audit import fix as fix_module
     from lpsync.errors import LpsyncError
 
     def refuse(path: Path, text: str) -> None:
         raise LpsyncError(f"{path}: cannot write: Read-only file system")
 
-    monkeypatch.setattr(audit_module, "write_atomic", refuse)
+    monkeypatch.setattr(fix_module, "write_atomic", refuse)
     repo = repo_with(tmp_path, {"specs/zed/retitled.rst": spec("Old", nova("retitled"), "jdoe")})
     result = audit(repo, fix=True)
     assert result.fixed == []
