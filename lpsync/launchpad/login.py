@@ -1,0 +1,202 @@
+"""Opening a session: anonymous login (or ``push``'s credentials file), the WADL
+and service root read once, and what went wrong said plainly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from lpsync.errors import LaunchpadError, UsageError
+from lpsync.launchpad.errors import _translate
+from lpsync.launchpad.roots import (
+    CONSUMER,
+    SERVICE_ROOTS,
+    VERSION,
+    _is_loopback,
+    default_cache_dir,
+    redact_url,
+    resolve_service_root,
+)
+from lpsync.launchpad.session import LaunchpadSession
+
+
+@contextmanager
+def open_launchpad(
+    service_root: str | os.PathLike[str],
+    cache_dir: Path | None = None,
+    timeout: float = 30.0,
+    credentials: Path | Any = None,
+) -> Iterator[LaunchpadSession]:
+    """Log in (2 requests on a cold cache) and yield a session: anonymously, or with
+    a launchpadlib ``credentials`` file or the ``Credentials`` read from one
+    (``load_credentials``; only ``push`` does, to write).
+
+    ``service_root`` may also be a directory of stand-in data: a Sandbox then serves it
+    on a loopback port for the duration of the ``with`` block, and messages name it
+    ``sandbox DIR``.
+    """
+    service_root = os.fspath(service_root)
+    if not service_root.strip():
+        # Path("") is the current directory: never serve it as an empty Launchpad.
+        raise UsageError(
+            "service root is empty: give production, staging, qastaging, an http(s) URL "
+            "or a sandbox data directory"
+        )
+    candidate = Path(service_root).expanduser()
+    if "://" not in service_root and service_root not in SERVICE_ROOTS and candidate.is_dir():
+        from lpsync.sandbox import Sandbox
+        from lpsync.sandbox.model import FILES
+
+        if not any((candidate / name).is_file() for name in FILES):
+            # A typo (``fixtures`` for ``fixtures/launchpad``) must not read as a
+            # Launchpad where no project exists.
+            raise UsageError(
+                f"sandbox {service_root}: no sandbox data: none of {', '.join(FILES)} "
+                "is in this directory"
+            )
+        where = f"sandbox {service_root}"
+        with (
+            Sandbox(candidate) as sandbox,
+            _open_root(sandbox.service_root, cache_dir, timeout, credentials, where) as session,
+        ):
+            yield session
+        return
+    with _open_root(service_root, cache_dir, timeout, credentials) as session:
+        yield session
+
+
+@contextmanager
+def _open_root(
+    service_root: str,
+    cache_dir: Path | None,
+    timeout: float,
+    credentials: Path | None,
+    where: str | None = None,
+) -> Iterator[LaunchpadSession]:
+    root = resolve_service_root(service_root)
+    if credentials is not None and urlsplit(root).scheme != "https" and not _is_loopback(root):
+        # A PLAINTEXT signature is the secret itself: never over plain HTTP.
+        raise UsageError(
+            f"service root {redact_url(root)}: push signs with the token's secret in "
+            "clear (OAuth PLAINTEXT), so it needs https (or a loopback stand-in)"
+        )
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the cache directory {cache}: {exc.strerror}") from None
+    # Loopback never goes through a proxy; elsewhere keep launchpadlib's default (env).
+    proxy_kw: dict[str, Any] = {"proxy_info": None} if _is_loopback(root) else {}
+    signed = (
+        load_credentials(Path(credentials))
+        if isinstance(credentials, (str, os.PathLike))
+        else credentials
+    )
+    with _translate(where or f"Launchpad {root}", timeout, "logging in"):
+        from lpsync.lphttp import BoundedLaunchpad
+
+        try:
+            if signed is None:
+                lp = BoundedLaunchpad.login_anonymously(
+                    CONSUMER,
+                    service_root=root,
+                    launchpadlib_dir=str(cache),
+                    timeout=timeout,
+                    version=VERSION,
+                    **proxy_kw,
+                )
+            else:
+                # No authorization engine and no credential store: a bad token is an
+                # error, never a browser flow or a prompt.
+                lp = BoundedLaunchpad(
+                    signed,
+                    None,
+                    None,
+                    service_root=root,
+                    cache=str(cache / "signed" / urlsplit(root).netloc.replace(":", ",")),
+                    timeout=timeout,
+                    version=VERSION,
+                    **proxy_kw,
+                )
+        except Exception as exc:
+            if not _in_wadl_parsing(exc):
+                raise
+            what = _what_answered(root, timeout, proxy_kw)
+            raise LaunchpadError(
+                f"{where or f'Launchpad {root}'}: logging in: the answer is {what}, not a "
+                "Launchpad web service description; give the web service's root (for "
+                "Launchpad itself https://api.launchpad.net/, not https://launchpad.net/)"
+            ) from None
+    proxy_info = proxy_kw.get("proxy_info", _default_proxy_info())
+    yield LaunchpadSession(lp, root, timeout, proxy_info, where)
+
+
+def load_credentials(path: Path) -> Any:
+    """A launchpadlib ``Credentials`` from a credentials file (``[1]`` with
+    ``consumer_key``, ``consumer_secret``, ``access_token``, ``access_secret``), as
+    ``Launchpad.login_with(credentials_file=...)`` writes it. Errors name the file and
+    never quote it: it holds a secret."""
+    import configparser
+
+    from launchpadlib.credentials import Credentials
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            credentials = Credentials()
+            credentials.load(fh)
+    except OSError as exc:
+        raise UsageError(f"credentials file {path}: cannot read: {exc.strerror}") from None
+    except (configparser.Error, UnicodeDecodeError, ValueError) as exc:
+        raise UsageError(
+            f"credentials file {path}: not a launchpadlib credentials file "
+            f"(section [1] with consumer_key, consumer_secret, access_token, access_secret; "
+            f"{type(exc).__name__})"
+        ) from None
+    except Exception as exc:  # lazr's CredentialsFileError and the like
+        raise UsageError(
+            f"credentials file {path}: not a launchpadlib credentials file ({type(exc).__name__})"
+        ) from None
+    token = credentials.access_token
+    if token is None or not token.key or not token.secret:
+        raise UsageError(f"credentials file {path}: it holds no access token")
+    return credentials
+
+
+def _in_wadl_parsing(exc: BaseException) -> bool:
+    """Whether the login failed reading the service description: a web server that
+    answered 200 with a page (HTML, or any other XML) trips wadllib, which then fails
+    with an AttributeError or a ParseError that says nothing about why."""
+    if type(exc).__name__ == "ParseError":
+        return True
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and str(tb.tb_frame.f_globals.get("__name__", "")).startswith("wadllib")
+
+
+def _what_answered(root: str, timeout: float, proxy_kw: dict[str, Any]) -> str:
+    """What the service root sends instead of a web service description, as "an HTML
+    page (text/html)": one more request, on this failure's path only."""
+    import httplib2
+
+    try:
+        response, _ = httplib2.Http(timeout=timeout, **proxy_kw).request(
+            f"{root}{VERSION}/",
+            headers={"Accept": "application/vnd.sun.wadl+xml", "User-Agent": CONSUMER},
+        )
+    except Exception:  # the first answer is what matters; this is only a closer look
+        return "a document"
+    kind = str(response.get("content-type", "")).split(";")[0].strip().lower()
+    if not kind:
+        return "a document without a content type"
+    return f"{'an HTML page' if 'html' in kind else 'a document'} ({kind})"
+
+
+def _default_proxy_info() -> Any:
+    from httplib2 import proxy_info_from_environment
+
+    return proxy_info_from_environment
