@@ -28,7 +28,7 @@ from lpsync.errors import (
 from lpsync.fileio import write_atomic
 from lpsync.gitrepo import GitRepo, is_valid_branch_name
 from lpsync.names import BlueprintRef, blueprint_url, is_valid_name, parse_ref
-from lpsync.releases import release_folder, series_key
+from lpsync.releases import release_folder
 from lpsync.speakers import Linker, speakers
 from lpsync.spectree import RevTree, SpecTree, WorkTree
 
@@ -138,7 +138,7 @@ def _pull(
     if path is None:
         path, series = _scaffold_path(root, config, blueprint, options.release, launchpad)
     else:
-        series = _release_of(path, root / config.specs_dir)
+        series = specdoc.release_of(path, root / config.specs_dir)
     # The release's own template (nova keeps one per release), else the newest.
     template = specdoc.load_template(root, config.specs_dir, config.template, series)
     values = specdoc.BlueprintValues(
@@ -254,15 +254,6 @@ def _release_template_warning(
         f"{rel}: {made_from}the repository keeps a template per release and has no "
         f"{missing}: open release {series} before review"
     ]
-
-
-def _release_of(path: Path, specs_root: Path) -> str | None:
-    """The release folder a spec sits in: the first of its folders that names one."""
-    try:
-        parts = path.relative_to(specs_root).parts[:-1]
-    except ValueError:
-        return None
-    return next((p for p in parts if series_key(p) is not None), None)
 
 
 def _scaffold_path(

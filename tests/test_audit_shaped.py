@@ -213,3 +213,32 @@ def test_a_template_example_kept_in_a_new_spec_is_no_finding(
         fh.write("\nSee also https://blueprints.launchpad.net/nova/+spec/no-such-thing\n")
     result = audit(shaped_sandbox, repo, tmp_path)
     assert [f.code for f in result.findings if f.path == rel] == ["LPS201"]
+
+
+# -- --fix against the spec's release template -------------------------------------------
+
+
+def test_audit_fix_uses_the_specs_release_template_like_pull(
+    shaped_sandbox: Sandbox, tmp_path: Path, git_env: None
+) -> None:
+    # The newest template (2027.1) indents the assignee by four, 2023.1's by two: a
+    # missing assignee goes into the 2023.1 spec as its own template has it, so
+    # audit --fix and pull write the same bytes.
+    files = nova_files()
+    newest = "specs/2027.1-template.rst"
+    files[newest] = files[newest].replace("Primary assignee:\n  <", "Primary assignee:\n    <")
+    rel = "specs/2023.1/approved/unified-limits.rst"
+    implementation = "\nImplementation\n==============\n\nWork Items\n----------\n\nSome.\n"
+    url = "https://blueprints.launchpad.net/nova/+spec/unified-limits"
+    files[rel] = spec("An older title", url, implementation)
+    fixed = make_repo(tmp_path / "fixed", files, nova_symlinks())
+    pulled = make_repo(tmp_path / "pulled", files, nova_symlinks())
+    result = audit(shaped_sandbox, fixed, tmp_path, fix=True)
+    assert result.fixed == [rel]
+    pull = cli(
+        shaped_sandbox, tmp_path, "pull", "unified-limits", "--repo", str(pulled), "--no-commit"
+    )
+    assert pull.exit_code == 0, pull.output  # type: ignore[attr-defined]
+    text = (fixed / rel).read_text()
+    assert "Use unified limits" in text and "Primary assignee:\n  ana\n" in text
+    assert text == (pulled / rel).read_text()

@@ -100,8 +100,11 @@ def run_audit(
     UsageError for a PATH that is missing or outside the repo."""
     root = Path(os.path.realpath(repo_root))
     spec_root(root, config)
-    # A bad template would otherwise surface only after every Launchpad read.
-    template = specdoc.load_template(root, config.specs_dir, config.template) if fix else ""
+    # Each spec is fixed against its release's template, as pull updates it. A bad
+    # configured template would otherwise surface only after every Launchpad read.
+    template_for = specdoc.templates_by_release(root, config.specs_dir, config.template)
+    if fix:
+        template_for(root / config.specs_dir / "template.rst")
     linked = read_linked_specs(root, config, launchpad, paths, progress, early_people=True)
     specs, specs_root = linked.specs, linked.specs_root
     _check_existence(specs, linked.found, linked.missing_projects, launchpad.place)
@@ -124,7 +127,7 @@ def run_audit(
     if fix:
         fixable = [s for s in specs if s.audited and s.fix]
         result.fixed, result.unfixed, result.warnings = _fix(
-            template, fixable, result.errors, config
+            template_for, fixable, result.errors, config
         )
     result.findings.sort(key=lambda f: (f.path, f.line, f.code))
     result.errors.sort(key=lambda e: e.path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lpsync import specdoc
@@ -16,11 +18,15 @@ if TYPE_CHECKING:
 
 
 def _fix(
-    template: str, specs: list[_Spec], errors: list[AuditError], config: Config
+    template_for: Callable[[Path], str],
+    specs: list[_Spec],
+    errors: list[AuditError],
+    config: Config,
 ) -> tuple[list[str], list[str], list[str]]:
     """Rewrite the drifted managed fields with pull's update code; never moves files.
     Every file's new text is computed before any is written, so a failure while
-    computing leaves the tree as it was. Returns the paths rewritten, as "path: why"
+    computing leaves the tree as it was. ``template_for(path)`` is the template of
+    the spec's release, as pull uses. Returns the paths rewritten, as "path: why"
     what could not be fixed, and a warning per rewritten title whose line is longer
     than ``max_line_length``."""
     planned: list[tuple[_Spec, str]] = []
@@ -44,6 +50,7 @@ def _fix(
             assignee_name=spec.assignee_name,
         )
         try:
+            template = template_for(spec.path)
             new = specdoc.update_text(text, values, template, path=spec.path)
         except SpecError as exc:
             errors.append(AuditError(spec.rel, f"cannot fix: {exc.detail}", fixing=True))

@@ -79,9 +79,11 @@ from lpsync.specdoc.templates import (
     find_template,
     load_template,
     missing_release_template,
+    release_of,
     release_templates,
     spec_template,
     template_links,
+    templates_by_release,
 )
 from lpsync.specdoc.titles import clean_title, escape_title, title_problem
 
@@ -101,6 +103,7 @@ __all__ = [
     "load_template",
     "missing_release_template",
     "template_links",
+    "templates_by_release",
     "long_title",
     "names_assignee",
     "needs_display_name",
@@ -109,6 +112,7 @@ __all__ = [
     "read_fields",
     "read_fields_full",
     "read_spec",
+    "release_of",
     "release_templates",
     "scaffold",
     "scan_links",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import glob
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -182,6 +182,34 @@ def load_template(
         raise SpecError(path, f"template is not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise SpecError(path, f"cannot read template: {exc.strerror or exc}") from None
+
+
+def release_of(path: Path, specs_root: Path) -> str | None:
+    """The release folder a spec sits in: the first of its folders that names one."""
+    try:
+        parts = path.relative_to(specs_root).parts[:-1]
+    except ValueError:
+        return None
+    return next((p for p in parts if series_key(p) is not None), None)
+
+
+def templates_by_release(
+    repo_root: Path, specs_dir: str = "specs", configured: str | None = None
+) -> Callable[[Path], str]:
+    """``load_template`` for the release of each spec path given (``release_of``), read
+    once per release: what ``pull`` uses for that spec, so ``audit --fix`` agrees with
+    it byte for byte (nova's templates differ between releases)."""
+    root = Path(repo_root)
+    specs_root = root / specs_dir
+    texts: dict[str | None, str] = {}
+
+    def template_for(path: Path) -> str:
+        series = release_of(path, specs_root)
+        if series not in texts:
+            texts[series] = load_template(root, specs_dir, configured, series)
+        return texts[series]
+
+    return template_for
 
 
 def template_links(
