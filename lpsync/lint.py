@@ -54,6 +54,9 @@ def run_lint(repo_root: Path, config: Config, paths: Sequence[Path] = ()) -> Aud
         raise UsageError(f"{root}: no specs directory {config.specs_dir!r}")
     targets, broken = audit._targets(root, specs_root, paths, config.exclude)
     result = AuditResult(checked=0, findings=list(broken), command="lint")
+    if paths and not targets and not broken:
+        notice = audit.excluded_notice(root, specs_root, paths, config)
+        result.warnings += [notice] if notice else []
     templates = _Templates(root, config)
     for path in targets:
         rel = path.relative_to(root).as_posix()

@@ -142,7 +142,9 @@ def _github(result: AuditResult) -> str:
     lines += [
         _command("notice", {"title": "lpsync --fix"}, f"not fixed: {why}") for why in result.unfixed
     ]
-    lines += [_command("warning", {"title": "lpsync --fix"}, w) for w in result.warnings]
+    lines += [
+        _command("warning", {"title": f"lpsync {result.command}"}, w) for w in result.warnings
+    ]
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 

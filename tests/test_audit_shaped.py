@@ -73,6 +73,27 @@ def test_exclude_leaves_oslos_policy_documents_out_of_audit_and_lint(
     assert "LPS101" not in result.output  # type: ignore[attr-defined]
 
 
+def test_paths_all_excluded_say_so_in_one_line_and_exit_0_in_audit_and_lint(
+    shaped_sandbox: Sandbox, tmp_path: Path, git_env: None
+) -> None:
+    repo = make_repo(tmp_path / "oslo-specs", oslo_files())
+    (repo / "setup.cfg").write_text("[lpsync]\nproject = oslo\nexclude = specs/policy\n")
+    notice = (
+        "warning: the paths given are all excluded by config `exclude` "
+        "(setup.cfg [lpsync]): nothing checked"
+    )
+    for command in ("audit", "lint"):
+        for named in (str(repo / POLICY), str(repo / "specs/policy")):
+            result = cli(shaped_sandbox, tmp_path, command, "--repo", str(repo), named)
+            output = result.output  # type: ignore[attr-defined]
+            assert result.exit_code == 0, (command, output)  # type: ignore[attr-defined]
+            assert output.count("config `exclude`") == 1 and notice in output, (command, output)
+        # A path that holds no spec at all is still audit's usage error; lint's silence.
+        other = cli(shaped_sandbox, tmp_path, command, "--repo", str(repo), str(repo / "setup.cfg"))
+        assert "config `exclude`" not in other.output  # type: ignore[attr-defined]
+    assert shaped_sandbox.requests == []  # nothing to ask Launchpad about
+
+
 # -- broken symlinks ----------------------------------------------------------------
 
 

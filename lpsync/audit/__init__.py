@@ -50,7 +50,14 @@ from lpsync.audit.model import (
     LinkedSpec,
     Progress,
 )
-from lpsync.audit.read import LinkedSpecs, _targets, read_linked_specs, spec_root
+from lpsync.audit.read import (
+    AllExcluded,
+    LinkedSpecs,
+    _targets,
+    excluded_notice,
+    read_linked_specs,
+    spec_root,
+)
 from lpsync.config import Config
 
 if TYPE_CHECKING:
@@ -58,6 +65,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ASKING",
+    "AllExcluded",
     "CODES",
     "DEAD",
     "FIXABLE",
@@ -72,6 +80,7 @@ __all__ = [
     "LinkedSpecs",
     "Progress",
     "_targets",
+    "excluded_notice",
     "link_findings",
     "parts_under",
     "place_of",
@@ -97,7 +106,8 @@ def run_audit(
     names still needed once every spec is read).
 
     Raises LaunchpadError when Launchpad fails (nothing is written then) and
-    UsageError for a PATH that is missing or outside the repo."""
+    UsageError for a PATH that is missing or outside the repo. PATHs whose specs are
+    all excluded by config ``exclude`` give a result with that one warning (exit 0)."""
     root = Path(os.path.realpath(repo_root))
     spec_root(root, config)
     # Each spec is fixed against its release's template, as pull updates it. A bad
@@ -105,7 +115,10 @@ def run_audit(
     template_for = specdoc.templates_by_release(root, config.specs_dir, config.template)
     if fix:
         template_for(root / config.specs_dir / "template.rst")
-    linked = read_linked_specs(root, config, launchpad, paths, progress, early_people=True)
+    try:
+        linked = read_linked_specs(root, config, launchpad, paths, progress, early_people=True)
+    except AllExcluded as exc:
+        return AuditResult(checked=0, warnings=[str(exc)])
     specs, specs_root = linked.specs, linked.specs_root
     _check_existence(specs, linked.found, linked.missing_projects, launchpad.place)
     _check_link_projects(specs)

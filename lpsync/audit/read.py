@@ -67,6 +67,9 @@ def read_linked_specs(
     targets, broken = _targets(root, specs_root, paths, config.exclude)
     errors: list[AuditError] = []
     if paths and not targets and not broken:
+        notice = excluded_notice(root, specs_root, paths, config)
+        if notice:
+            raise AllExcluded(notice)
         # A CI job pointed at the wrong file must not pass as "0 specs checked".
         raise UsageError(f"no spec among the paths given: {', '.join(map(str, paths))}")
     with Prefetch(launchpad) as net:
@@ -120,6 +123,26 @@ def spec_root(root: Path, config: Config) -> Path:
     if not Path(os.path.realpath(specs_root)).is_relative_to(root):
         raise UsageError(f"{config.specs_dir}: resolves outside the repository {root}")
     return specs_root
+
+
+class AllExcluded(UsageError):
+    """Every spec among the paths given is excluded by config ``exclude``: audit and
+    lint report it as a notice with exit 0 (pre-commit passes the changed files, which
+    may all be excluded); move refuses it (exit 2)."""
+
+
+def excluded_notice(
+    root: Path, specs_root: Path, paths: Sequence[Path], config: Config
+) -> str | None:
+    """The one line saying that the ``paths`` given, which hold no spec to check, do hold
+    specs that config ``exclude`` leaves out; None when they hold none at all."""
+    if not paths or not config.exclude:
+        return None
+    specs, broken = _targets(root, specs_root, paths)
+    if not specs and not broken:
+        return None
+    where = config.source or "the config"
+    return f"the paths given are all excluded by config `exclude` ({where}): nothing checked"
 
 
 def _targets(
