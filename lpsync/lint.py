@@ -20,6 +20,7 @@ from lpsync.config import Config, is_excluded
 from lpsync.errors import SpecError, UsageError
 from lpsync.specdoc import structure
 from lpsync.specdoc.lines import split_lines
+from lpsync.specdoc.templates import SERIES_FIELD
 
 # code -> (field, what it means). Stable: CI suppressions key on them.
 CODES: dict[str, tuple[str, str]] = {
@@ -58,6 +59,7 @@ def run_lint(repo_root: Path, config: Config, paths: Sequence[Path] = ()) -> Aud
         notice = audit.excluded_notice(root, specs_root, paths, config)
         result.warnings += [notice] if notice else []
     templates = _Templates(root, config)
+    result.warnings += templates.warnings
     for path in targets:
         rel = path.relative_to(root).as_posix()
         try:
@@ -189,6 +191,28 @@ class _Templates:
         self.paths: dict[str | None, Path | None] = {}
         self.loaded: dict[Path, _Template] = {}
         self.locate(None)  # a configured template that does not exist: usage, at once
+        self.warnings = self._unmatched_pattern()
+
+    def _unmatched_pattern(self) -> list[str]:
+        """A ``{series}`` template that no release has: pull refuses it (exit 2), lint
+        says so once and goes on with the other checks (sections are not checked)."""
+        config = self.config
+        if not config.template or SERIES_FIELD not in config.template:
+            return []
+        try:
+            specdoc.find_template(self.root, config.specs_dir, config.template)
+        except SpecError:
+            plain = self.paths[None]
+            instead = (
+                f"specs are held to {plain.relative_to(self.root).as_posix()}"
+                if plain
+                else "sections are not checked against a template"
+            )
+            return [
+                f"{config.source}: key 'template': no file matches {config.template} "
+                f"for any release; {instead}"
+            ]
+        return []
 
     def locate(self, series: str | None) -> Path | None:
         if series not in self.paths:

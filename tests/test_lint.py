@@ -258,6 +258,32 @@ def test_configured_template_with_series(tmp_path: Path) -> None:
     assert codes(other) == [("specs/yoga/clean.rst", 6, "LPS801")]
 
 
+def test_a_series_template_matching_no_file_is_one_warning_and_lines_are_checked(
+    tmp_path: Path,
+) -> None:
+    # pull refuses such a template (exit 2); lint says so once and checks the lines.
+    files = {SPEC: spec_text() + "trailing \n", "specs/yoga/clean.rst": spec_text()}
+    repo = make_specs(tmp_path, files, "template = templates/{series}.rst\n")
+    warning = (
+        "warning: setup.cfg [lpsync]: key 'template': no file matches "
+        "templates/{series}.rst for any release; "
+    )
+    result = CliRunner().invoke(app, ["lint", "--repo", str(repo)])
+    assert result.exit_code == 1, result.output
+    assert result.output.count(warning) == 1
+    assert f"{warning}specs are held to specs/template.rst" in result.output
+    assert "LPS805" in result.output
+    (repo / "specs/template.rst").unlink()
+    result = CliRunner().invoke(app, ["lint", "--repo", str(repo)])
+    assert f"{warning}sections are not checked against a template" in result.output
+    assert "LPS805" in result.output and result.exit_code == 1
+    # Once a release has its template, nothing to say.
+    (repo / "templates").mkdir()
+    (repo / "templates/zed.rst").write_text(TEMPLATE)
+    result = CliRunner().invoke(app, ["lint", "--repo", str(repo)])
+    assert "warning" not in result.output
+
+
 def test_a_configured_template_that_does_not_exist_is_exit_2(tmp_path: Path) -> None:
     repo = make_specs(tmp_path, {SPEC: spec_text()}, "template = templates/mine.rst\n")
     result = CliRunner().invoke(app, ["lint", "--repo", str(repo)])
