@@ -372,3 +372,51 @@ def test_a_web_page_at_the_service_root_is_named_as_such(
     assert "an HTML page (text/html), not a Launchpad web service description" in message
     assert "https://api.launchpad.net/" in message
     assert "\n" not in message and "attrib" not in message
+
+
+@pytest.mark.parametrize(
+    "root",
+    [
+        "http://127.0.0.1:1/?token=s3cret",
+        "http://127.0.0.1:1/#s3cret",
+        "http://127.0.0.1:1/devel?token=s3cret#more-s3cret",
+        "http://user:pw@127.0.0.1:1/?token=s3cret",  # refused for the userinfo first
+        "ftp://127.0.0.1:1/?token=s3cret",  # refused for the scheme
+        "http://127.0.0.1:99999/?token=s3cret",  # refused for the port
+    ],
+)
+def test_a_query_or_fragment_of_the_service_root_is_never_printed(
+    root: str, tmp_path: Path, git_env: None
+) -> None:
+    import shutil
+
+    from gitrepos import git
+    from typer.testing import CliRunner
+
+    from lpsync.cli import app
+
+    repo = tmp_path / "demo"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures/demo-specs", repo)
+    with open(repo / "setup.cfg", "a") as fh:  # push needs it before Launchpad
+        fh.write("spec_url = https://specs.openstack.org/openstack/nova-specs/{path}\n")
+    git(repo, "init", "-q", "-b", "master")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "demo")
+    where = ["--repo", str(repo), "--cache-dir", str(tmp_path / "c")]
+    commands = [
+        ["audit"],
+        ["pull", "nova/x"],
+        ["move", "--dry-run"],
+        ["status", "zed"],
+        ["push", "nova/x", "--dry-run"],
+        ["record", "--output", str(tmp_path / "rec")],
+    ]
+    runner = CliRunner()
+    for args in commands:
+        for env in ({}, {"LPSYNC_SERVICE_ROOT": root}):
+            options = [] if env else ["--service-root", root]
+            result = runner.invoke(app, [*args, *where, *options], env=env)
+            output = result.output + result.stderr
+            assert result.exit_code == 2, (args, output)
+            assert "s3cret" not in output, (args, output)
+            assert "service root" in output and "***" in output, (args, output)

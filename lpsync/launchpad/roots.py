@@ -32,8 +32,8 @@ def resolve_service_root(service_root: str) -> str:
     text = service_root.strip()
     if text in SERVICE_ROOTS:
         return SERVICE_ROOTS[text]
-    shown = redact_url(service_root)  # never print a password given in the URL
-    if shown != service_root:
+    shown = redact_url(service_root)  # never print a password or token given in the URL
+    if _USERINFO_RE.match(service_root):
         raise UsageError(
             f"service root {shown!r}: a user name or password in the URL is not supported "
             "(lpsync reads Launchpad anonymously); remove the part before '@'"
@@ -63,9 +63,15 @@ _USERINFO_RE = re.compile(
 )
 
 
+# A query string or fragment: where a token or signed parameter rides.
+_QUERY_RE = re.compile(r"([?#])[^#]*")
+
+
 def redact_url(url: str) -> str:
-    """``url`` with any user name and password replaced by ``***``."""
-    return _USERINFO_RE.sub(lambda m: f"{m['scheme'] or ''}***@", url, count=1)
+    """``url`` with any user name and password, query string and fragment replaced by
+    ``***``: each may carry a secret (``?token=...``)."""
+    url = _USERINFO_RE.sub(lambda m: f"{m['scheme'] or ''}***@", url, count=1)
+    return _QUERY_RE.sub(r"\1***", url)
 
 
 def _is_loopback(url: str) -> bool:
