@@ -113,6 +113,41 @@ def test_a_broken_symlink_is_finding_lps104_and_exit_1(
     assert "LPS104" in lint.output and lint.exit_code == 1  # type: ignore[attr-defined]
 
 
+def test_a_symlink_out_of_the_repo_is_lps105_and_never_read(
+    shaped_sandbox: Sandbox, tmp_path: Path, git_env: None
+) -> None:
+    secret = tmp_path / "elsewhere" / "unified-limits.rst"
+    secret.parent.mkdir()
+    url = "https://blueprints.launchpad.net/nova/+spec/unified-limits"
+    secret.write_text(spec("TOPSECRET title", url))
+    rel = "specs/2023.1/approved/unified-limits.rst"
+    repo = make_repo(tmp_path / "nova-specs", nova_files(), nova_symlinks() | {rel: str(secret)})
+    line = f"{rel}:1: LPS105 symlink leads outside the repository: {secret}"
+    for command in ("audit", "lint"):
+        for named in ((), (str(repo / rel),)):
+            result = cli(shaped_sandbox, tmp_path, command, "--repo", str(repo), *named)
+            output = result.output  # type: ignore[attr-defined]
+            assert result.exit_code == 1 and line in output, (command, output)
+            assert "TOPSECRET" not in output
+    assert not [r for r in shaped_sandbox.requests if "unified-limits" in r.path + r.query]
+
+
+def test_a_symlink_to_a_spec_elsewhere_in_the_repo_is_checked_under_its_name(
+    shaped_sandbox: Sandbox, tmp_path: Path, git_env: None
+) -> None:
+    url = "https://blueprints.launchpad.net/nova/+spec/unified-limits"
+    files = nova_files() | {"drafts/unified-limits.rst": spec("An older title", url)}
+    rel = "specs/2023.1/approved/unified-limits.rst"
+    links = nova_symlinks() | {rel: "../../../drafts/unified-limits.rst"}
+    repo = make_repo(tmp_path / "nova-specs", files, links)
+    for named in ((), (str(repo / rel),)):
+        result = cli(shaped_sandbox, tmp_path, "audit", "--repo", str(repo), *named)
+        output = result.output  # type: ignore[attr-defined]
+        assert result.exit_code == 1 and f"{rel}:2: LPS301 " in output, output
+    lint = cli(shaped_sandbox, tmp_path, "lint", "--repo", str(repo), str(repo / rel))
+    assert "1 spec checked" in lint.output  # type: ignore[attr-defined]
+
+
 # -- group searches -------------------------------------------------------------------
 
 

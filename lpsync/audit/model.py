@@ -22,6 +22,7 @@ CODES: dict[str, tuple[str, str]] = {
     "LPS102": ("url", "malformed blueprint link"),
     "LPS103": ("url", "link names another blueprint than the file name"),
     "LPS104": ("file", "the spec is a symlink to nothing (broken symlink)"),
+    "LPS105": ("file", "the spec is a symlink that leads outside the repository"),
     "LPS201": ("blueprint", "linked blueprint does not exist"),
     "LPS301": ("title", "title differs from the blueprint's"),
     "LPS401": ("assignee", "assignee does not name the blueprint's assignee"),

@@ -37,7 +37,7 @@ class LinkedSpecs:
     checked: int  # specs read among the targets (copies read to rank them excluded)
     found: dict[Key, Blueprint | None]
     missing_projects: set[str]
-    broken: list[Finding] = field(default_factory=list)  # LPS104, one per broken symlink
+    broken: list[Finding] = field(default_factory=list)  # LPS104/105: links not followed
 
     def current(self) -> list[_Spec]:
         """The specs asked about that speak for their blueprint (lpsync.speakers)."""
@@ -148,7 +148,8 @@ def excluded_notice(
 def _targets(
     root: Path, specs_root: Path, paths: Sequence[Path], exclude: tuple[str, ...] = ()
 ) -> tuple[list[Path], list[Finding]]:
-    """Spec files to audit, in a stable order, and an LPS104 finding per broken symlink.
+    """Spec files to audit, in a stable order, and an LPS104 finding per broken symlink
+    (LPS105 per symlink leading outside the repository, whose target is never read).
     Files matching a config ``exclude`` pattern are left out, even when named."""
     found: list[Path] = []
     if not paths:
@@ -182,7 +183,15 @@ def _targets(
             rel = _rel(root, path)
             message = f"broken symlink: {target} does not exist"
             broken.append(Finding(rel, 1, "LPS104", "file", None, None, target, message))
-        elif _is_spec(path.resolve(), specs_root):
+        elif not path.resolve().is_relative_to(root):
+            # Never read: it could be any file of the machine. The repo's mistake too.
+            target = os.readlink(path)
+            message = f"symlink leads outside the repository: {target}"
+            broken.append(
+                Finding(_rel(root, path), 1, "LPS105", "file", None, None, target, message)
+            )
+        elif _is_spec(path.resolve(), root):
+            # Into specs_dir or elsewhere in the repo: checked under the link's name.
             links.append(path)
     # A symlink to a spec that is audited anyway (ironic's release dirs link into
     # approved/) would count the spec twice: audit the file once, under its own path.
