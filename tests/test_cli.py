@@ -422,6 +422,28 @@ def test_a_bad_lpsync_timeout_is_a_usage_error_naming_it(
     assert "LPSYNC_TIMEOUT" in done.stderr
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_timeout_given_after_the_command_overrides_a_bad_lpsync_timeout(
+    tmp_path: Path, git_env: None, command: str
+) -> None:
+    # Issue 9: the option after the command wins over the environment in every case,
+    # as one before it does; a bad LPSYNC_TIMEOUT that is not used is no error.
+    repo = _demo_repo(tmp_path)
+    args, code = RUNS[command]
+    bad = "soon" if command == COMMANDS[0] else "0"  # not a number; out of range
+    env = {"LPSYNC_TIMEOUT": bad, "LPSYNC_CACHE_DIR": str(tmp_path / "c")}
+    root = ["--service-root", str(FIXTURES)]
+    before = CliRunner().invoke(
+        app, [*root, "--timeout", "9", *args(repo, tmp_path / "before")], env=env
+    )
+    after = CliRunner().invoke(
+        app, [*root, *args(repo, tmp_path / "after"), "--timeout", "9"], env=env
+    )
+    assert before.exit_code == after.exit_code == code, (before.output, after.output)
+    assert "LPSYNC_TIMEOUT" not in after.stderr
+    assert before.stdout.replace("/before", "/after") == after.stdout
+
+
 def test_lpsync_timeout_is_used_below_the_options_and_shown_in_help(
     tmp_path: Path, git_env: None
 ) -> None:

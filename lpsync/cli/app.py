@@ -6,7 +6,6 @@ finish), for errors inside a command (``_handle_errors``) and while parsing (``m
 from __future__ import annotations
 
 import copy
-import dataclasses
 import functools
 import inspect
 import os
@@ -25,7 +24,35 @@ from lpsync.errors import EXIT_FAILED, LpsyncError
 
 F = TypeVar("F", bound=Callable[..., object])
 
+
+class _EnvironmentLast(typer.core.TyperOption):
+    """A shared option on the group: parsing reads only the command line; each command
+    reads the environment variable (``from_environment``) when no option was given,
+    before or after its name, so a bad value that an option overrides is no error."""
+
+    def value_from_envvar(self, ctx: Any) -> None:
+        return None
+
+    def from_environment(self, ctx: Any) -> Any:
+        """The environment variable's value, checked as the option's (the error names
+        it), or None when unset."""
+        raw = super().value_from_envvar(ctx)
+        return None if raw is None else self.process_value(ctx, raw)
+
+
+class _Group(typer.core.TyperGroup):
+    """The lpsync group: its shared options read the environment last. typer builds
+    the options itself, with no say in their class, hence the class set here."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.name in SHARED_OPTIONS and type(param) is typer.core.TyperOption:
+                param.__class__ = _EnvironmentLast
+
+
 app = typer.Typer(
+    cls=_Group,
     name="lpsync",
     help="Keep OpenStack-style spec repositories in sync with Launchpad blueprints.",
     no_args_is_help=True,
@@ -44,9 +71,9 @@ class GlobalOptions:
 
 
 # The options every command shares, declared once. Each is accepted before the command
-# name (read by the group callback, with its environment variable) and after it (added
-# to every command by ``command()``); a value given after the command wins over one
-# given before it, which wins over the environment.
+# name (by the group, which shows its environment variable) and after it (added to
+# every command by ``command()``); a value given after the command wins over one given
+# before it, which wins over the environment (``_merged_options``).
 SHARED_OPTIONS: dict[str, tuple[Any, typer.models.OptionInfo, str | None]] = {
     "service_root": (
         str,
@@ -83,24 +110,42 @@ SHARED_OPTIONS: dict[str, tuple[Any, typer.models.OptionInfo, str | None]] = {
 
 
 def _shared_parameters(*, before_command: bool) -> list[inspect.Parameter]:
-    """The shared options as signature parameters: with their environment variables and
-    defaults on the group, as overrides (None when absent) on each command."""
-    defaults = GlobalOptions()
+    """The shared options as signature parameters, None when absent: on the group with
+    their environment variables, on each command without."""
     params = []
     for name, (kind, info, envvar) in SHARED_OPTIONS.items():
         option = copy.copy(info)
         if before_command:
             option.envvar = envvar
-            default: object = getattr(defaults, name)
-            annotation: object = Annotated[kind if default is not None else kind | None, option]
-        else:
-            default, annotation = None, Annotated[kind | None, option]
         params.append(
             inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[kind | None, option],
             )
         )
     return params
+
+
+def _merged_options(ctx: typer.Context, after: dict[str, Any]) -> GlobalOptions:
+    """Each shared option: given after the command name, else before it, else its
+    environment variable (checked as the option is, the error naming it), else the
+    default."""
+    group = ctx.parent
+    assert group is not None  # a command runs in the lpsync group
+    merged = {}
+    for param in group.command.params:
+        if param.name not in SHARED_OPTIONS:
+            continue
+        value = after[param.name]
+        if value is None:
+            value = group.params.get(param.name)
+        if value is None and isinstance(param, _EnvironmentLast):
+            value = param.from_environment(group)
+        if value is not None:
+            merged[param.name] = value
+    return GlobalOptions(**merged)
 
 
 def _with_signature(func: Callable[..., object], params: list[inspect.Parameter]) -> None:
@@ -146,10 +191,7 @@ def command(**settings: Any) -> Callable[[F], F]:
 
         def wrapper(**kwargs: Any) -> object:
             ctx = kwargs["ctx"] if wants_ctx else kwargs.pop("ctx")
-            given = {name: kwargs.pop(name) for name in SHARED_OPTIONS}
-            ctx.obj = dataclasses.replace(
-                global_options(ctx), **{k: v for k, v in given.items() if v is not None}
-            )
+            ctx.obj = _merged_options(ctx, {name: kwargs.pop(name) for name in SHARED_OPTIONS})
             return handled(**kwargs)
 
         functools.update_wrapper(wrapper, func)
@@ -189,7 +231,7 @@ def _version(value: bool) -> None:
 
 
 def main_options(ctx: typer.Context, version: bool = False, **shared: Any) -> None:
-    ctx.obj = GlobalOptions(**shared)
+    """The shared options given here are read by each command (``_merged_options``)."""
 
 
 _with_signature(
