@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -116,6 +117,55 @@ STATE_CLASSES = tuple(
 )
 
 
+_SPACE_RE = re.compile(r"\s")
+_TO_LAST_SPACE_RE = re.compile(r".*\s", re.DOTALL)
+
+
+class WordSearch:
+    """``pattern.search`` for a docutils inline pattern whose every match lies inside
+    one word (a run without whitespace) holding one of ``triggers``: it searches only
+    such words, each in a window from the word's start (lookbehinds still see the
+    text before it) to just past the whitespace that ends it (so lookaheads and ``$``
+    decide as in the whole text). The match is the one ``pattern.search(text)`` finds,
+    as the same object kind (``match.string`` is the whole text). docutils' standalone
+    URI/email and reference patterns try every word start and scan to the word's end:
+    quadratic on a long ``zed-zed-...`` line; words without a trigger are now skipped.
+    ``scanned`` counts the characters handed to ``pattern``."""
+
+    def __init__(self, pattern: re.Pattern[str], triggers: str) -> None:
+        self.pattern = pattern
+        self.triggers = re.compile(f"[{re.escape(triggers)}]")
+        self.scanned = 0
+
+    def search(self, text: str) -> re.Match[str] | None:
+        pos, end = 0, len(text)
+        while pos < end:
+            hit = self.triggers.search(text, pos)
+            if hit is None:
+                return None
+            back = _TO_LAST_SPACE_RE.match(text, pos, hit.start())
+            start = back.end() if back else pos
+            space = _SPACE_RE.search(text, hit.end())
+            stop = space.end() if space else end
+            self.scanned += stop - start
+            found = self.pattern.search(text, start, stop)
+            if found is not None:
+                return found
+            pos = stop
+        return None
+
+
+def _guard(inliner: states.Inliner) -> None:
+    """Search docutils' quadratic inline patterns word by word (see WordSearch): the
+    start-string/reference pattern needs one of ``*`_|`` in its word, the standalone
+    URI/email pattern a ``:`` (scheme) or ``@``."""
+    inliner.patterns.initial = WordSearch(inliner.patterns.initial, "*`_|")
+    inliner.implicit_dispatch = [
+        (WordSearch(pattern, ":@") if pattern is inliner.patterns.uri else pattern, method)
+        for pattern, method in inliner.implicit_dispatch
+    ]
+
+
 def line_length_limit() -> int:
     """The longest line docutils reads (a longer one and it reads nothing of the file)."""
     return int(_settings().line_length_limit)
@@ -136,6 +186,7 @@ def _parse(lines: Sequence[str]) -> nodes.document:
         _local.machine = machine
         inliner = states.Inliner()
         inliner.init_customizations(settings)
+        _guard(inliner)
         # Its regex set-up is costly and the settings never change: skip it next time.
         inliner.init_customizations = lambda _settings: None  # type: ignore[method-assign,assignment]
         _local.inliner = inliner
