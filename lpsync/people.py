@@ -134,36 +134,58 @@ def _entry_ids(text: str) -> set[str]:
     for entry in ENTRIES_RE.split(text):
         words: list[str] = []
         labelled = False
-        for word in _words(entry):
-            folded = word.casefold()
+        ids: list[set[str]] = []  # per word: the forms it may give an id in
+        for word, raw in _tokens(entry):
             if word.endswith(":") and len(word) <= 12:
                 labelled = True  # "IRC: dtantsur", "LP: divius": a label names what follows
                 continue
             if word.isdigit():
                 continue  # "1. luqitao": a list's number
+            # "jaypipes." ends a sentence, but "a-" and "x." are valid ids too: both count.
+            forms = {word.casefold(), raw.casefold()}
+            prefixed = {  # ~id, @id, lp:id
+                form[len(prefix) :]
+                for form in forms
+                for prefix in ID_PREFIXES
+                if form.startswith(prefix) and len(form) > len(prefix)
+            }
+            found |= prefixed
             if labelled:
-                found.add(folded)
+                found |= forms
                 labelled = False
-            for prefix in ID_PREFIXES:
-                if folded.startswith(prefix) and len(folded) > len(prefix):
-                    found.add(folded[len(prefix) :])
             words.append(word)
+            ids.append(forms | prefixed)
         if len(words) == 1:
-            found.add(words[0].casefold())  # the id alone
+            found.update(ids[0])  # the id alone
         elif any(_capitalised(w) for w in words):
             # "Jay Pipes jaypipes": a lowercase word beside a capitalised name.
-            found.update(w.casefold() for w in words if not _capitalised(w))
+            found.update(*(f for w, f in zip(words, ids) if not _capitalised(w)))
         else:
             # "jay pipes" reads as a name; "w-wanghong foo" still holds an id's shape.
-            found.update(w.casefold() for w in words if not w.isalpha())
+            found.update(*(f for w, f in zip(words, ids) if not w.isalpha()))
     return found
 
 
 def _words(text: str) -> list[str]:
     """The words of ``text``, a label's colon kept (``IRC:``)."""
-    words = (t.strip(".-_") for t in SEPARATORS_RE.split(text))
-    words = (w[:-1].rstrip(":") + ":" if w.endswith(":") else w.strip(":") for w in words)
-    return [w for w in words if any(c.isalnum() for c in w)]
+    return [word for word, _raw in _tokens(text)]
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """The words of ``text``, each with its raw form: the word is stripped of the
+    ``.-_`` that punctuation puts around it (``jaypipes.``, ``-jaypipes``); the raw form
+    keeps what a Launchpad id may end with (``a-``, ``x.``: ``[a-z0-9][a-z0-9+.-]+``)."""
+    tokens = []
+    for token in SEPARATORS_RE.split(text):
+        word = _label_colon(token.strip(".-_"))
+        if any(c.isalnum() for c in word):
+            raw = _label_colon(token.lstrip(".-_").rstrip("_"))
+            tokens.append((word, word if raw.endswith(":") else raw))
+    return tokens
+
+
+def _label_colon(word: str) -> str:
+    return word[:-1].rstrip(":") + ":" if word.endswith(":") else word.strip(":")
 
 
 def _capitalised(word: str) -> bool:

@@ -34,6 +34,34 @@ def test_matches_by_id_without_display_name(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "lp_id"),
+    [
+        # Launchpad names are [a-z0-9][a-z0-9+.-]+: an id may end with "-" or "." (the
+        # punctuation stripped from prose words must not be stripped from the id).
+        ("A- (a-)", "a-"),
+        ("a-", "a-"),
+        ("* x.", "x."),
+        ("<ab->", "ab-"),
+        ("~ab-", "ab-"),
+        ("IRC: ab.", "ab."),
+        ("Jay Pipes jay-", "jay-"),
+        ("a-b (a-b)", "a-b"),
+        ("x.y (x.y)", "x.y"),
+        ("a+b <a+b>", "a+b"),
+        ("A+B <a+b>", "a+b"),
+        ("Ab.Cd (ab.cd)", "ab.cd"),
+        ("jaypipes.", "jaypipes"),  # a sentence's full stop still goes
+    ],
+)
+def test_ids_with_launchpad_punctuation_match(text: str, lp_id: str) -> None:
+    assert match(text, lp_id) is Match.YES
+
+
+def test_trailing_punctuation_does_not_name_a_longer_id() -> None:
+    assert match("Alice Smith (ab)", "ab-", "Other Person") is Match.NO
+
+
+@pytest.mark.parametrize(
     "text",
     ["Jay Pipes", "* Jay Pipes", "jay pipes", "Jay Pipes <jay@example.com>", "Jay  Pipes"],
 )
