@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from lpsync.people import Match, is_placeholder, match
@@ -219,3 +219,45 @@ def test_audit_reports_someone_else_who_shares_a_word_with_the_id(tmp_path: Path
         ):
             result = run_audit(tmp_path, load_config(tmp_path), session)
         assert [f.code for f in result.findings] == codes, written
+
+
+# Launchpad's rule for names (lp.app.validators.name): at least two characters, and "+",
+# "." and "-" anywhere after the first, the end included. An id made of digits alone
+# reads as a list's number ("1. luqitao"), and a placeholder word as no one.
+person_ids = st.from_regex(r"[a-z0-9][a-z0-9+.\-]{1,20}", fullmatch=True).filter(
+    lambda i: any(c.isalpha() for c in i) and not is_placeholder(i)
+)
+
+
+@settings(max_examples=300)
+@given(
+    person_ids,
+    st.sampled_from(
+        [
+            "{id}",
+            "* {id}",
+            "<{id}>",
+            "{Id} ({id})",
+            "Jay Pipes ({id})",
+            "Jay Pipes <{id}>",
+            "~{id}",
+            "https://launchpad.net/~{id}",
+            "IRC: {id}",
+            "Jay Pipes - {id}",
+            "Jay Pipes {id}",
+            "  * {id}\n",
+        ]
+    ),
+)
+def test_every_valid_id_matches_in_an_id_position(lp_id: str, form: str) -> None:
+    text = form.format(id=lp_id, Id=lp_id.title())
+    assert match(text, lp_id) is Match.YES, text
+
+
+@settings(max_examples=300)
+@given(person_ids, person_ids, st.sampled_from(["{id}", "<{id}>", "Other Body ({id})", "~{id}"]))
+def test_another_valid_id_is_no_match(lp_id: str, other: str, form: str) -> None:
+    # A trailing "." or "-" may be a sentence's punctuation ("ask jaypipes."), so ids
+    # that differ by it alone are not told apart.
+    assume(lp_id.rstrip(".-") != other.rstrip(".-"))
+    assert match(form.format(id=other), lp_id, "Some Body") is Match.NO

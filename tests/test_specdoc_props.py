@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lpsync.errors import SpecError
+from lpsync.people import is_placeholder
 from lpsync.specdoc import (
     _ADORN_RE,
     BlueprintValues,
@@ -27,8 +28,15 @@ def _writable(title: str) -> bool:
     return bool(clean) and not _ADORN_RE.match(escape_title(clean))
 
 
-names = st.from_regex(r"[a-z0-9][a-z0-9-]{0,30}", fullmatch=True)
-ids = st.from_regex(r"[a-z][a-z0-9-]{1,15}", fullmatch=True)
+# Launchpad's rule for names (lp.app.validators.name): two characters or more, "+", "."
+# and "-" anywhere after the first. A person id holds a letter: one of digits alone reads
+# as a list's number ("1. luqitao"), which the assignee layouts below would make it.
+# A blueprint name here ends with a letter, digit or "+": one ending with "." or "-"
+# cannot yet be written as a bare URL (see test_a_bare_url_keeps_a_name_ending_in_punctuation).
+names = st.from_regex(r"[a-z0-9][a-z0-9+.\-]{0,29}[a-z0-9+]", fullmatch=True)
+ids = st.from_regex(r"[a-z0-9][a-z0-9+.\-]{1,15}", fullmatch=True).filter(
+    lambda i: any(c.isalpha() for c in i) and not is_placeholder(i)
+)
 titles = st.text(min_size=1, max_size=60).filter(_writable)
 prose = st.lists(
     st.from_regex(r"[A-Za-z][A-Za-z ,.()-]{0,50}", fullmatch=True), min_size=0, max_size=3
@@ -237,3 +245,21 @@ def test_lines_split_lf_only_texts_like_every_text(text: str) -> None:
         general.eols,
         general.content,
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: docutils ends a bare URL before a final '.' or '-', so a name ending "
+    "so is cut (lpsync reads '-' into it, docutils does not) and each pull adds a '.'",
+)
+@pytest.mark.parametrize("name", ["ab.", "ab-"])
+def test_a_bare_url_keeps_a_name_ending_in_punctuation(name: str) -> None:
+    text = "=====\nOld\n=====\n\nhttps://blueprints.launchpad.net/nova/+spec/x\n"
+    values = BlueprintValues(
+        "Old", f"https://blueprints.launchpad.net/nova/+spec/{name}", None, None
+    )
+    out = update_text(text, values)
+    refs = [r["refuri"] for r in _parse(out.splitlines()).findall(nodes.reference)]
+    assert refs == [values.url]  # what docutils links
+    assert read_fields(out).links[0].ref.name == name
+    assert update_text(out, values) == out
