@@ -132,9 +132,8 @@ def id_positions(text: str) -> set[str]:
 def _entry_ids(text: str) -> set[str]:
     found: set[str] = set()
     for entry in ENTRIES_RE.split(text):
-        words: list[str] = []
+        words: list[tuple[str, set[str]]] = []  # each word, with the forms of an id it gives
         labelled = False
-        ids: list[set[str]] = []  # per word: the forms it may give an id in
         for word, raw in _tokens(entry):
             if word.endswith(":") and len(word) <= 12:
                 labelled = True  # "IRC: dtantsur", "LP: divius": a label names what follows
@@ -153,16 +152,15 @@ def _entry_ids(text: str) -> set[str]:
             if labelled:
                 found |= forms
                 labelled = False
-            words.append(word)
-            ids.append(forms | prefixed)
+            words.append((word, forms | prefixed))
         if len(words) == 1:
-            found.update(ids[0])  # the id alone
-        elif any(_capitalised(w) for w in words):
+            found.update(words[0][1])  # the id alone
+        elif any(_capitalised(w) for w, _ in words):
             # "Jay Pipes jaypipes": a lowercase word beside a capitalised name.
-            found.update(*(f for w, f in zip(words, ids) if not _capitalised(w)))
+            found.update(*(f for w, f in words if not _capitalised(w)))
         else:
             # "jay pipes" reads as a name; "w-wanghong foo" still holds an id's shape.
-            found.update(*(f for w, f in zip(words, ids) if not w.isalpha()))
+            found.update(*(f for w, f in words if not w.isalpha()))
     return found
 
 
