@@ -1,14 +1,19 @@
-"""audit's early reads: listing pages handed over as they arrive, people asked while
-the specs are still being read, and never a request more than audit needs."""
+"""audit's early reads: the login and listing pages while the specs are read, pages
+handed over as they arrive, people asked while the specs are still being read, and
+never a request more than audit needs."""
 
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
-from lpsync.launchpad import Blueprint, open_launchpad
+import pytest
+
+from lpsync.launchpad import Blueprint, LaunchpadSession, open_launchpad
 from lpsync.prefetch import Prefetch
-from lpsync.sandbox import Sandbox
+from lpsync.sandbox import RequestRecord, Sandbox
 
 
 def test_each_listing_page_is_handed_over_as_it_arrives(make_model, tmp_path: Path) -> None:
@@ -136,3 +141,112 @@ def test_a_spec_whose_person_is_needed_is_read_as_soon_as_its_blueprint_is_known
     assert asked_before_last == [True]
     assert people == ["/devel/~dev4"]  # only the person audit needs
     assert [f.code for f in result.findings] == ["LPS401"]
+
+
+# -- the login overlaps the reading -------------------------------------------------
+
+
+def _specs_repo(tmp_path: Path, n: int) -> Path:
+    """``n`` specs of project ``big`` (make_model's), some naming their assignee by
+    display name so that audit asks for people too."""
+    from helpers_audit import bp_url, make_repo, spec
+
+    files = {"setup.cfg": "[lpsync]\nproject = big\n", "specs/zed/.keep": ""}
+    for i in range(n):
+        name = f"spec-{i:04d}"
+        assignee = f"Developer {i % 5}" if i % 2 else f"dev{i % 5}"
+        milestone = "m1" if i % 2 else None
+        files[f"specs/zed/{name}.rst"] = spec(f"Spec {i}", bp_url("big", name), assignee, milestone)
+    return make_repo(tmp_path / "repo", files)
+
+
+class _HeldLogin:
+    """An ``on_request`` hook that holds the login's first request (the WADL) in the
+    stand-in until ``release`` is set, and records whether it was: a login that audit
+    waited for before reading a spec is still held when the bound runs out."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.released: list[bool] = []
+
+    def __call__(self, record: RequestRecord) -> None:
+        if record.path == "/devel/" and not self.released:
+            self.released.append(self.release.wait(timeout=10))
+
+
+def test_audit_logs_in_while_it_reads_the_specs(make_model, tmp_path: Path) -> None:
+    from lpsync.audit import READING, run_audit
+    from lpsync.config import load_config
+
+    repo = _specs_repo(tmp_path, 20)
+    held = _HeldLogin()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == READING:
+            held.release.set()  # a spec has been read (docutils) while the login is held
+
+    with Sandbox(data=make_model(20), on_request=held) as sb, ExitStack() as stack:
+
+        def session(*, background: bool = False) -> LaunchpadSession:
+            opened = open_launchpad(sb.service_root, tmp_path / "c", 5, background=background)
+            return stack.enter_context(opened)
+
+        result = run_audit(repo, load_config(repo), session, progress=progress)
+        overlapped = [(r.path, r.query) for r in sb.requests]
+        sb.clear_requests()
+        with open_launchpad(sb.service_root, tmp_path / "c2", timeout=5) as logged_in:
+            again = run_audit(repo, load_config(repo), logged_in)
+        sequential = [(r.path, r.query) for r in sb.requests]
+    assert held.released == [True]
+    assert result.checked == 20 and result.errors == []
+    assert result.findings == again.findings
+    # The very requests of an audit on a session logged in beforehand, login included.
+    assert sorted(overlapped) == sorted(sequential)
+    assert sum(path.startswith("/devel/~") for path, _q in overlapped) == 5
+
+
+def test_the_audit_command_logs_in_while_it_reads_the_specs(
+    make_model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from lpsync.audit import read
+    from lpsync.cli import app
+
+    repo = _specs_repo(tmp_path, 20)
+    held = _HeldLogin()
+    real = read._read
+
+    def reading(*args: Any, **kwargs: Any) -> Any:  # a spy: the real read, noted
+        held.release.set()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(read, "_read", reading)
+    with Sandbox(data=make_model(20), on_request=held) as sb:
+        args = ["--service-root", sb.service_root, "--cache-dir", str(tmp_path / "c")]
+        result = CliRunner().invoke(app, [*args, "audit", "--repo", str(repo)])
+    assert held.released == [True]
+    assert result.exit_code == 0, result.output
+    assert "20 specs" in result.stdout
+
+
+@pytest.mark.parametrize("specs", [20, 0])
+def test_a_login_that_fails_while_the_specs_are_read_fails_audit_as_before(
+    make_model, tmp_path: Path, specs: int
+) -> None:
+    # The same one line and exit 3 as when the login came first; with no spec to
+    # look up, too (nothing then waits for the session).
+    from typer.testing import CliRunner
+
+    from lpsync.cli import app
+
+    repo = _specs_repo(tmp_path, specs)
+    with Sandbox(data=make_model(20)) as sb:
+        sb.add_fault("^/devel/$", status=404)
+        args = ["--service-root", sb.service_root, "--cache-dir", str(tmp_path / "c")]
+        result = CliRunner().invoke(app, [*args, "audit", "--repo", str(repo)])
+    assert result.exit_code == 3, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"lpsync: error: Launchpad {sb.service_root}: logging in: HTTP 404 Not Found\n"
+    )

@@ -61,7 +61,7 @@ from lpsync.audit.read import (
 from lpsync.config import Config
 
 if TYPE_CHECKING:
-    from lpsync.launchpad import LaunchpadSession
+    from lpsync.launchpad import LaunchpadSession, SessionFactory
 
 __all__ = [
     "ASKING",
@@ -94,12 +94,16 @@ __all__ = [
 def run_audit(
     repo_root: Path,
     config: Config,
-    launchpad: LaunchpadSession,
+    launchpad: LaunchpadSession | SessionFactory,
     paths: Sequence[Path] = (),
     fix: bool = False,
     progress: Progress | None = None,
 ) -> AuditResult:
     """Audit the specs under ``config.specs_dir`` (or ``paths``) against Launchpad.
+
+    Given a session factory (the CLI's), audit opens the session first and logs in
+    from a thread while it finds and reads the specs: the listings go out the moment
+    both the login and the specs' link scan are done.
 
     ``progress(stage, done, total)`` hears of each phase as it goes: READING (files),
     ASKING (Launchpad's listings and people, overlapping the reading), PEOPLE (display
@@ -108,6 +112,9 @@ def run_audit(
     Raises LaunchpadError when Launchpad fails (nothing is written then) and
     UsageError for a PATH that is missing or outside the repo. PATHs whose specs are
     all excluded by config ``exclude`` give a result with that one warning (exit 0)."""
+    # First, as before: a bad service root is a usage error before any file is read.
+    if callable(launchpad):
+        launchpad = launchpad(background=True)
     root = Path(os.path.realpath(repo_root))
     spec_root(root, config)
     # Each spec is fixed against its release's template, as pull updates it. A bad
@@ -118,6 +125,7 @@ def run_audit(
     try:
         linked = read_linked_specs(root, config, launchpad, paths, progress, early_people=True)
     except AllExcluded as exc:
+        launchpad.logged_in()  # a login under way that failed fails audit, as before
         return AuditResult(checked=0, warnings=[str(exc)])
     specs, specs_root = linked.specs, linked.specs_root
     _check_existence(specs, linked.found, linked.missing_projects, launchpad.place)

@@ -111,6 +111,7 @@ def read_linked_specs(
             net.wait_all(functools.partial(progress, ASKING))
         found, missing_projects = _fetch(net, specs)
         net.people_done()
+    launchpad.logged_in()  # a login under way failed: so does audit, even of no spec
     return LinkedSpecs(specs_root, specs, errors, checked, found, missing_projects, broken)
 
 

@@ -54,10 +54,10 @@ class LazyLaunchpad:
         self._stack = ExitStack()
         self._session: LaunchpadSession | None = None
 
-    def __enter__(self) -> Callable[[], LaunchpadSession]:
+    def __enter__(self) -> Callable[..., LaunchpadSession]:
         return self._open
 
-    def _open(self) -> LaunchpadSession:
+    def _open(self, *, background: bool = False) -> LaunchpadSession:
         if self._session is None:
             from lpsync.launchpad import default_cache_dir, open_launchpad
 
@@ -67,6 +67,7 @@ class LazyLaunchpad:
                     cache_dir=self.options.cache_dir or default_cache_dir(),
                     timeout=self.options.timeout,
                     credentials=self.credentials,
+                    background=background,
                 )
             )
         return self._session

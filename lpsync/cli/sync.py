@@ -99,7 +99,7 @@ def audit(
         progress_display(fmt == "text" and sys.stderr.isatty()) as progress,
         LazyLaunchpad(ctx) as launchpad,
     ):
-        result = run_audit(root, config, launchpad(), paths or (), fix=fix, progress=progress)
+        result = run_audit(root, config, launchpad, paths or (), fix=fix, progress=progress)
     color = fmt == "text" and is_terminal(sys.stdout)
     output = render(result, fmt, color=color)
     echo(output, nl=not output.endswith("\n"), styled=color)

@@ -7,7 +7,8 @@ lazily so ``lpsync --help`` never loads it.
 
 Request costs (cold cache; see ``tests/test_launchpad.py``):
 
-* ``open_launchpad``: 2 (WADL + service-root JSON).
+* ``open_launchpad``: 2 (WADL + service-root JSON); with ``background=True`` they go
+  on in a thread and the session's first read waits for them (audit's overlap).
 * ``get_blueprint`` on a project: 1 (``getSpecification`` on a lazy project). On a
   project group: 1 (the ``getSpecification`` that answers 400, remembered per session)
   + ceil(total / 300) pages of the group's ``all_specifications``.
@@ -39,7 +40,13 @@ from lpsync.launchpad.roots import (
     redact_url,
     resolve_service_root,
 )
-from lpsync.launchpad.session import BATCH_SIZE, MAX_WORKERS, Answered, LaunchpadSession
+from lpsync.launchpad.session import (
+    BATCH_SIZE,
+    MAX_WORKERS,
+    Answered,
+    LaunchpadSession,
+    SessionFactory,
+)
 
 __all__ = [
     "BATCH_SIZE",
@@ -48,6 +55,7 @@ __all__ = [
     "Answered",
     "Blueprint",
     "LaunchpadSession",
+    "SessionFactory",
     "default_cache_dir",
     "load_credentials",
     "open_launchpad",

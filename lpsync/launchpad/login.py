@@ -4,7 +4,9 @@ and service root read once, and what went wrong said plainly."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -30,10 +32,16 @@ def open_launchpad(
     cache_dir: Path | None = None,
     timeout: float = 30.0,
     credentials: Path | Any = None,
+    background: bool = False,
 ) -> Iterator[LaunchpadSession]:
     """Log in (2 requests on a cold cache) and yield a session: anonymously, or with
     a launchpadlib ``credentials`` file or the ``Credentials`` read from one
     (``load_credentials``; only ``push`` does, to write).
+
+    ``background``: yield at once and log in from a thread, so the caller's own work
+    (audit reading the specs) overlaps the login; the session's reads wait for it and
+    raise its failure. What needs no request (the service root, the cache directory,
+    the credentials, a sandbox's data) is still checked before this returns.
 
     ``service_root`` may also be a directory of stand-in data: a Sandbox then serves it
     on a loopback port for the duration of the ``with`` block, and messages name it
@@ -61,11 +69,13 @@ def open_launchpad(
         where = f"sandbox {service_root}"
         with (
             Sandbox(candidate) as sandbox,
-            _open_root(sandbox.service_root, cache_dir, timeout, credentials, where) as session,
+            _open_root(
+                sandbox.service_root, cache_dir, timeout, credentials, where, background
+            ) as session,
         ):
             yield session
         return
-    with _open_root(service_root, cache_dir, timeout, credentials) as session:
+    with _open_root(service_root, cache_dir, timeout, credentials, None, background) as session:
         yield session
 
 
@@ -76,6 +86,7 @@ def _open_root(
     timeout: float,
     credentials: Path | None,
     where: str | None = None,
+    background: bool = False,
 ) -> Iterator[LaunchpadSession]:
     root = resolve_service_root(service_root)
     if credentials is not None and urlsplit(root).scheme != "https" and not _is_loopback(root):
@@ -96,43 +107,71 @@ def _open_root(
         if isinstance(credentials, (str, os.PathLike))
         else credentials
     )
-    with _translate(where or f"Launchpad {root}", timeout, "logging in"):
-        from lpsync.lphttp import BoundedLaunchpad
 
-        try:
-            if signed is None:
-                lp = BoundedLaunchpad.login_anonymously(
-                    CONSUMER,
-                    service_root=root,
-                    launchpadlib_dir=str(cache),
-                    timeout=timeout,
-                    version=VERSION,
-                    **proxy_kw,
-                )
-            else:
-                # No authorization engine and no credential store: a bad token is an
-                # error, never a browser flow or a prompt.
-                lp = BoundedLaunchpad(
-                    signed,
-                    None,
-                    None,
-                    service_root=root,
-                    cache=str(cache / "signed" / urlsplit(root).netloc.replace(":", ",")),
-                    timeout=timeout,
-                    version=VERSION,
-                    **proxy_kw,
-                )
-        except Exception as exc:
-            if not _in_wadl_parsing(exc):
-                raise
-            what = _what_answered(root, timeout, proxy_kw)
-            raise LaunchpadError(
-                f"{where or f'Launchpad {root}'}: logging in: the answer is {what}, not a "
-                "Launchpad web service description; give the web service's root (for "
-                "Launchpad itself https://api.launchpad.net/, not https://launchpad.net/)"
-            ) from None
+    def login() -> Any:
+        with _translate(where or f"Launchpad {root}", timeout, "logging in"):
+            from lpsync.lphttp import BoundedLaunchpad
+
+            try:
+                if signed is None:
+                    lp = BoundedLaunchpad.login_anonymously(
+                        CONSUMER,
+                        service_root=root,
+                        launchpadlib_dir=str(cache),
+                        timeout=timeout,
+                        version=VERSION,
+                        **proxy_kw,
+                    )
+                else:
+                    # No authorization engine and no credential store: a bad token is an
+                    # error, never a browser flow or a prompt.
+                    lp = BoundedLaunchpad(
+                        signed,
+                        None,
+                        None,
+                        service_root=root,
+                        cache=str(cache / "signed" / urlsplit(root).netloc.replace(":", ",")),
+                        timeout=timeout,
+                        version=VERSION,
+                        **proxy_kw,
+                    )
+            except Exception as exc:
+                if not _in_wadl_parsing(exc):
+                    raise
+                what = _what_answered(root, timeout, proxy_kw)
+                raise LaunchpadError(
+                    f"{where or f'Launchpad {root}'}: logging in: the answer is {what}, not a "
+                    "Launchpad web service description; give the web service's root (for "
+                    "Launchpad itself https://api.launchpad.net/, not https://launchpad.net/)"
+                ) from None
+        return lp
+
     proxy_info = proxy_kw.get("proxy_info", _default_proxy_info())
-    yield LaunchpadSession(lp, root, timeout, proxy_info, where)
+    if not background:
+        yield LaunchpadSession(login(), root, timeout, proxy_info, where)
+        return
+    pending = _in_thread(login)
+    yield LaunchpadSession(pending, root, timeout, proxy_info, where)
+    # Reached only when the caller's block succeeded (on a failure, that failure is what
+    # counts, and the login's daemon thread is left to end): a login that failed fails
+    # the command even if nothing was read, as it would have before the block.
+    pending.result()
+
+
+def _in_thread(work: Callable[[], Any]) -> Future[Any]:
+    """``work()`` run in a daemon thread: a Ctrl-C, or a failure that ends the command
+    first, never waits for a login that hangs until its timeout."""
+    future: Future[Any] = Future()
+    future.set_running_or_notify_cancel()
+
+    def run() -> None:
+        try:
+            future.set_result(work())
+        except BaseException as exc:  # handed over whole, raised where it is awaited
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="lpsync-login", daemon=True).start()
+    return future
 
 
 def load_credentials(path: Path) -> Any:

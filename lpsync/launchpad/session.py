@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from lpsync.blueprint import BLUEPRINT_TEXT, Blueprint, is_text, last_segment
@@ -24,6 +24,14 @@ MAX_WORKERS = 16
 
 
 T = TypeVar("T")
+
+
+class SessionFactory(Protocol):
+    """Opens a session on first call (the CLI's: so checks that fail early cost no
+    request) and returns that one afterwards. ``background=True``: the login's requests
+    go on in a thread while the caller works; the session waits for them on first use."""
+
+    def __call__(self, *, background: bool = False) -> LaunchpadSession: ...
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,10 @@ class LaunchpadSession:
 
     Methods may be called from several threads: launchpadlib calls are serialised by a
     lock and the JSON reads use one connection per thread.
+
+    ``lp`` is the logged-in launchpadlib client, or a Future of it while the login is
+    still under way (``open_launchpad(background=True)``): every read then waits for
+    the login first and raises its failure, as opening the session would have.
     """
 
     def __init__(
@@ -54,7 +66,8 @@ class LaunchpadSession:
         proxy_info: Any,
         where: str | None = None,
     ) -> None:
-        self.lp = lp
+        self._login: Future[Any] | None = lp if isinstance(lp, Future) else None
+        self._lp = None if self._login is not None else lp
         self.service_root = service_root
         # What messages call the service: "Launchpad URL", or "sandbox DIR" for a
         # stand-in served from a data directory (its port means nothing to a reader).
@@ -77,6 +90,18 @@ class LaunchpadSession:
 
     # -- plumbing ------------------------------------------------------------------
 
+    @property
+    def lp(self) -> Any:
+        """The launchpadlib client, once logged in (LaunchpadError if the login failed)."""
+        if self._lp is None:
+            assert self._login is not None
+            self._lp = self._login.result()
+        return self._lp
+
+    def logged_in(self) -> None:
+        """Wait for a login under way; raise its failure (LaunchpadError)."""
+        _ = self.lp
+
     def _errors(self, what: str) -> Any:
         return _translate(self.where, self.timeout, what)
 
@@ -94,9 +119,10 @@ class LaunchpadSession:
         _IsGroup (with ``group_check``) for a group's 400 to getSpecification."""
         path = urlsplit(url).path
         with self._errors(f"{what} ({path})"):
+            http = self._http()  # waits for a login under way, holding no request slot
             # 502/503 are retried within the session's budget by the HTTP class itself.
             with self._in_flight:
-                response, content = self._http().request(
+                response, content = http.request(
                     url, "GET", headers={"Accept": "application/json", "User-Agent": CONSUMER}
                 )
             if response.status == 404:
