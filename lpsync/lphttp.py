@@ -181,3 +181,13 @@ class BoundedLaunchpad(Launchpad):  # type: ignore[misc]
             timeout,
             proxy_info,
         )
+
+
+def anonymous_http(consumer: str, timeout: float, proxy_info: Any) -> BoundedHttp:
+    """The HTTP client an anonymous session reads with, made without logging in (an
+    anonymous token is no secret and needs no request): audit's first reads go out
+    while the login is still under way. Its retry budget is its own."""
+    from launchpadlib.credentials import AnonymousAccessToken, Credentials
+
+    credentials = Credentials(consumer, access_token=AnonymousAccessToken())
+    return BoundedHttp(RetryBudget(timeout), None, None, credentials, None, timeout, proxy_info)

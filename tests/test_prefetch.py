@@ -172,6 +172,10 @@ class _HeldLogin:
     def __call__(self, record: RequestRecord) -> None:
         if record.path == "/devel/" and not self.released:
             self.released.append(self.release.wait(timeout=10))
+        elif record.path.endswith("/all_specifications") and self.on_listing:
+            self.release.set()
+
+    on_listing = False  # release the login once a listing page is asked for
 
 
 def test_audit_logs_in_while_it_reads_the_specs(make_model, tmp_path: Path) -> None:
@@ -203,6 +207,32 @@ def test_audit_logs_in_while_it_reads_the_specs(make_model, tmp_path: Path) -> N
     # The very requests of an audit on a session logged in beforehand, login included.
     assert sorted(overlapped) == sorted(sequential)
     assert sum(path.startswith("/devel/~") for path, _q in overlapped) == 5
+
+
+def test_an_anonymous_audit_asks_for_its_listing_while_it_logs_in(
+    make_model, tmp_path: Path
+) -> None:
+    # The first listing page needs no login (the anonymous token is no secret): it
+    # goes out as soon as the specs' links are scanned; its answer counts once the
+    # login has succeeded.
+    from lpsync.audit import run_audit
+    from lpsync.config import load_config
+
+    repo = _specs_repo(tmp_path, 20)
+    held = _HeldLogin()
+    held.on_listing = True
+    with Sandbox(data=make_model(20), on_request=held) as sb, ExitStack() as stack:
+
+        def session(*, background: bool = False) -> LaunchpadSession:
+            opened = open_launchpad(sb.service_root, tmp_path / "c", 5, background=background)
+            return stack.enter_context(opened)
+
+        result = run_audit(repo, load_config(repo), session)
+        paths = [r.path for r in sb.requests]
+    assert held.released == [True]
+    # The WADL (held), the listing, and only then the rest of the login.
+    assert paths[:3] == ["/devel/", "/devel/big/all_specifications", "/devel/"]
+    assert paths.count("/devel/") == 2 and result.checked == 20
 
 
 def test_the_audit_command_logs_in_while_it_reads_the_specs(
@@ -250,3 +280,21 @@ def test_a_login_that_fails_while_the_specs_are_read_fails_audit_as_before(
     assert result.stderr == (
         f"lpsync: error: Launchpad {sb.service_root}: logging in: HTTP 404 Not Found\n"
     )
+
+
+def test_when_launchpad_is_not_there_audit_says_so_about_the_login(tmp_path: Path) -> None:
+    # The early listing fails too, but the login's failure is the one told.
+    import socket
+
+    from typer.testing import CliRunner
+
+    from lpsync.cli import app
+
+    repo = _specs_repo(tmp_path, 20)
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        root = f"http://127.0.0.1:{closed.getsockname()[1]}/"
+    args = ["--service-root", root, "--cache-dir", str(tmp_path / "c"), "--timeout", "5"]
+    result = CliRunner().invoke(app, [*args, "audit", "--repo", str(repo)])
+    assert result.exit_code == 3, result.output
+    assert result.stderr == f"lpsync: error: Launchpad {root}: logging in: connection refused\n"

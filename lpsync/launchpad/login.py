@@ -3,6 +3,7 @@ and service root read once, and what went wrong said plainly."""
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -151,7 +152,12 @@ def _open_root(
         yield LaunchpadSession(login(), root, timeout, proxy_info, where)
         return
     pending = _in_thread(login)
-    yield LaunchpadSession(pending, root, timeout, proxy_info, where)
+    early_http = None
+    if signed is None:
+        from lpsync.lphttp import anonymous_http
+
+        early_http = functools.partial(anonymous_http, CONSUMER, timeout, proxy_info)
+    yield LaunchpadSession(pending, root, timeout, proxy_info, where, early_http)
     # Reached only when the caller's block succeeded (on a failure, that failure is what
     # counts, and the login's daemon thread is left to end): a login that failed fails
     # the command even if nothing was read, as it would have before the block.

@@ -55,7 +55,8 @@ class LaunchpadSession:
 
     ``lp`` is the logged-in launchpadlib client, or a Future of it while the login is
     still under way (``open_launchpad(background=True)``): every read then waits for
-    the login first and raises its failure, as opening the session would have.
+    the login (an anonymous one's JSON reads only for their answer) and raises its
+    failure, as opening the session would have.
     """
 
     def __init__(
@@ -65,9 +66,13 @@ class LaunchpadSession:
         timeout: float,
         proxy_info: Any,
         where: str | None = None,
+        early_http: Callable[[], Any] | None = None,
     ) -> None:
         self._login: Future[Any] | None = lp if isinstance(lp, Future) else None
         self._lp = None if self._login is not None else lp
+        # While the login is under way, JSON reads may already go out through this
+        # (anonymous sessions): their answers count only once the login has succeeded.
+        self._early_http = early_http
         self.service_root = service_root
         # What messages call the service: "Launchpad URL", or "sandbox DIR" for a
         # stand-in served from a data directory (its port means nothing to a reader).
@@ -108,9 +113,13 @@ class LaunchpadSession:
     def _http(self) -> Any:
         conn = getattr(self._local, "http", None)
         if conn is None:
-            # The client's own HTTP class (OAuth-signed like every launchpadlib request),
-            # one per thread, without the on-disk cache (not thread-safe).
-            conn = self.lp.httpFactory(self.lp.credentials, None, self.timeout, self._proxy_info)
+            if self._lp is None and self._early_http is not None:
+                conn = self._early_http()
+            else:
+                # The client's own HTTP class (OAuth-signed like every launchpadlib
+                # request), one per thread, without the on-disk cache (not thread-safe).
+                lp = self.lp
+                conn = lp.httpFactory(lp.credentials, None, self.timeout, self._proxy_info)
             self._local.http = conn
         return conn
 
@@ -119,12 +128,16 @@ class LaunchpadSession:
         _IsGroup (with ``group_check``) for a group's 400 to getSpecification."""
         path = urlsplit(url).path
         with self._errors(f"{what} ({path})"):
-            http = self._http()  # waits for a login under way, holding no request slot
-            # 502/503 are retried within the session's budget by the HTTP class itself.
-            with self._in_flight:
-                response, content = http.request(
-                    url, "GET", headers={"Accept": "application/json", "User-Agent": CONSUMER}
-                )
+            http = self._http()  # may wait for a login under way, holding no request slot
+            try:
+                # 502/503 are retried within the session's budget by the HTTP class.
+                with self._in_flight:
+                    response, content = http.request(
+                        url, "GET", headers={"Accept": "application/json", "User-Agent": CONSUMER}
+                    )
+            finally:
+                if self._login is not None:
+                    self.logged_in()  # a failed login is what to tell, whatever came back
             if response.status == 404:
                 return None
             if group_check and response.status == 400 and b"getSpecification" in content:
