@@ -28,16 +28,10 @@ from lpsync.spectree import walk_rst
 if TYPE_CHECKING:
     from lpsync.launchpad import LaunchpadSession
 
-# "source target" with the whitespace around and between kept as written.
-
 
 @dataclass(frozen=True)
-class MoveOptions:
-    release: str | None = None
-    branch: str | None = None
-    commit: bool = True
-    dry_run: bool = False
-    signoff: bool | None = None  # None: as the config says
+class MoveOptions(transaction.WriteOptions):
+    """The git options every writing command takes (``transaction.WriteOptions``)."""
 
 
 @dataclass(frozen=True)

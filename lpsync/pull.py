@@ -37,12 +37,8 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class PullOptions:
-    release: str | None = None
-    branch: str | None = None
-    commit: bool = True
-    dry_run: bool = False
-    signoff: bool | None = None  # None: as the config says
+class PullOptions(transaction.WriteOptions):
+    """The git options every writing command takes (``transaction.WriteOptions``)."""
 
 
 @dataclass(frozen=True)

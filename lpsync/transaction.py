@@ -12,6 +12,7 @@ import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -89,6 +90,17 @@ def refuse_dirty(git: GitRepo, path: Path, *, hint: str = " (or use --no-commit)
         raise GitError(
             f"{git.relative(path)}: has uncommitted changes; commit or stash them first{hint}"
         )
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """What a writing command (pull, move) was asked to do with git."""
+
+    release: str | None = None
+    branch: str | None = None
+    commit: bool = True
+    dry_run: bool = False
+    signoff: bool | None = None  # None: as the config says
 
 
 class Transaction:
