@@ -335,3 +335,25 @@ def test_audit_shows_rich_progress_on_a_terminal_only(tmp_path: Path) -> None:
 
     piped = _python(*args[1:])
     assert piped.stderr == ""  # not a terminal: no progress at all
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["status"], "(see lpsync status --help)"),
+        (["pull"], "(see lpsync pull --help)"),
+        (["audit", "--no-such-option"], "(see lpsync audit --help)"),
+        (["--no-such-option"], "(see lpsync --help)"),
+    ],
+)
+def test_a_usage_error_points_at_the_help_of_its_command(
+    argv: list[str], hint: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `lpsync --help` lists no command's arguments: the hint names the command's help.
+    monkeypatch.setattr(sys, "argv", ["lpsync", *argv])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lpsync: error: ") and err.endswith(f"{hint}\n")
+    assert len(err.splitlines()) == 1

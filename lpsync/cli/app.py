@@ -283,9 +283,20 @@ def main() -> None:
             # Plain `lpsync`: its message is the help itself, not an error to report.
             echo(exc.format_message())
         else:
-            echo(f"lpsync: error: {exc.format_message()} (see lpsync --help)", err=True)
+            echo(f"lpsync: error: {exc.format_message()} (see {_help_of(exc)})", err=True)
         sys.exit(exit_code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _help_of(exc: Exception) -> str:
+    """``lpsync CMD --help`` for the command whose option or argument is at fault (the
+    top-level help lists no command's own), ``lpsync --help`` otherwise."""
+    names = []
+    context = getattr(exc, "ctx", None)
+    while context is not None and getattr(context, "parent", None) is not None:
+        names.append(context.info_name)
+        context = context.parent
+    return " ".join(["lpsync", *reversed(names), "--help"])
 
 
 def _internal_error(exc: BaseException) -> NoReturn:
