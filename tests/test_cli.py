@@ -270,6 +270,9 @@ def test_every_command_lists_the_shared_options_in_its_help(command: str) -> Non
     assert result.exit_code == 0
     for flag in SHARED_FLAGS:
         assert flag in result.stdout
+    # Each is read from its environment variable after the command name too.
+    for variable in ("LPSYNC_SERVICE_ROOT", "LPSYNC_CACHE_DIR", "LPSYNC_TIMEOUT"):
+        assert variable in " ".join(result.stdout.split()), variable
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -117,6 +117,9 @@ def _shared_parameters(*, before_command: bool) -> list[inspect.Parameter]:
         option = copy.copy(info)
         if before_command:
             option.envvar = envvar
+        else:
+            # Read by _merged_options, not by click: the help names it all the same.
+            option.help = f"{info.help}  [env var: {envvar}]"
         params.append(
             inspect.Parameter(
                 name,
