@@ -96,3 +96,11 @@ def test_the_offline_quick_start_exits_as_its_paragraph_says(
     assert whole is not None and int(whole.group(1)) == status
     for quoted in re.findall(r"``([^`]*\bfindings)``", said):
         assert quoted in outputs["audit"]
+
+
+def test_the_listing_page_size_is_the_one_lpsync_asks_for() -> None:
+    # Audit asks for ws.size=300, Launchpad's largest page (its default is 75).
+    from lpsync.launchpad import BATCH_SIZE
+
+    sizes = re.findall(r"``all_specifications``, (?:up to )?(\d+) a page", README)
+    assert sizes == [str(BATCH_SIZE)]
