@@ -306,3 +306,25 @@ def test_an_interrupt_while_writing_leaves_nothing(
     assert code == 130 and out == "lpsync: interrupted\n"
     assert renames  # the interrupt came where it was meant to
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "repo"]
+
+
+def test_the_summary_counts_in_words_one_and_many(drifted: Sandbox, tmp_path: Path) -> None:
+    repo = specs_repo(tmp_path)
+    one = lpsync(
+        drifted.service_root,
+        tmp_path / "c",
+        "record",
+        "--repo",
+        str(repo),
+        "--output",
+        str(tmp_path / "one"),
+        str(repo / "specs/zed/clean.rst"),
+    )
+    assert one == (
+        0,
+        f"{tmp_path / 'one'}: recorded 1 person, 0 project groups, 1 project, 1 series, "
+        "1 milestone, 1 blueprint for 1 spec\n",
+    )
+    code, out = record_into(drifted, tmp_path / "c", repo, tmp_path / "all")
+    assert code == 0 and out.endswith(" for 6 specs\n"), out
+    assert " 2 projects, " in out and " 1 project group, " in out

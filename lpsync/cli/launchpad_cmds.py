@@ -37,8 +37,18 @@ def record(
     config = load_config(root)
     with LazyLaunchpad(ctx) as launchpad:
         result = run_record(root, config, launchpad(), output, paths or ())
-    counts = ", ".join(f"{n} {stem.replace('_', ' ')}" for stem, n in result.counts.items())
-    echo(f"{result.output}: recorded {counts} for {result.audit.checked} specs")
+    counts = ", ".join(_count(n, stem) for stem, n in result.counts.items())
+    echo(f"{result.output}: recorded {counts} for {_count(result.audit.checked, 'specs')}")
+
+
+# The snapshot's file stems as nouns, one of each.
+_ONE = {"people": "person", "project_groups": "project group", "specs": "spec"}
+
+
+def _count(count: int, stem: str) -> str:
+    plural = stem.replace("_", " ")
+    one = _ONE.get(stem, plural if plural == "series" else plural.removesuffix("s"))
+    return f"{count} {one if count == 1 else plural}"
 
 
 @command()
