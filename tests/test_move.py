@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from clirun import lpsync_runner
 from gitrepos import (
     INTERRUPTING_HOOK,
     assert_refused_as_found,
@@ -100,15 +101,7 @@ def nova(tmp_path: Path, git_env: None) -> Path:
 
 @pytest.fixture
 def lpsync(move_sandbox: Sandbox, tmp_path: Path) -> Callable[..., object]:
-    runner = CliRunner()
-
-    def run(*args: str) -> object:
-        move_sandbox.clear_requests()
-        cache = tmp_path / f"cache-{len(list(tmp_path.iterdir()))}"
-        root = ["--service-root", move_sandbox.service_root, "--cache-dir", str(cache)]
-        return runner.invoke(app, [*args, *root])
-
-    return run
+    return lpsync_runner(move_sandbox, tmp_path, options_after=True)
 
 
 def renames(repo: Path, rev: str = "HEAD") -> list[str]:

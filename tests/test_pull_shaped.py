@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from clirun import lpsync_runner
 from gitrepos import git, make_repo
 from shaped_repos import (
     LONG_ESCAPED,
@@ -22,9 +23,7 @@ from shaped_repos import (
     read,
     title_renders_as,
 )
-from typer.testing import CliRunner
 
-from lpsync.cli import app
 from lpsync.sandbox import Sandbox
 
 
@@ -37,16 +36,7 @@ def shaped_sandbox() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def lpsync(shaped_sandbox: Sandbox, tmp_path: Path) -> Callable[..., object]:
-    runner = CliRunner()
-
-    def run(*args: str) -> object:
-        shaped_sandbox.clear_requests()
-        cache = tmp_path / f"cache-{len(list(tmp_path.iterdir()))}"
-        return runner.invoke(
-            app, ["--service-root", shaped_sandbox.service_root, "--cache-dir", str(cache), *args]
-        )
-
-    return run
+    return lpsync_runner(shaped_sandbox, tmp_path)
 
 
 @pytest.fixture

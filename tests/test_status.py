@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from clirun import lpsync_runner
 from gitrepos import make_repo
 from helpers_audit import bp_url, spec
 from typer.testing import CliRunner
@@ -42,16 +43,7 @@ NOVA = {
 
 @pytest.fixture
 def lpsync(sandbox: Sandbox, tmp_path: Path) -> Callable[..., object]:
-    runner = CliRunner()
-
-    def run(*args: str) -> object:
-        sandbox.clear_requests()
-        cache = tmp_path / f"cache-{len(list(tmp_path.iterdir()))}"
-        return runner.invoke(
-            app, ["--service-root", sandbox.service_root, "--cache-dir", str(cache), *args]
-        )
-
-    return run
+    return lpsync_runner(sandbox, tmp_path)
 
 
 @pytest.fixture
